@@ -1,0 +1,15 @@
+// libp2p v3 calls Promise.withResolvers, which Node 20 lacks (it arrived in Node 22).
+// Every entry point imports this module before anything that loads libp2p.
+if (typeof Promise.withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T> () {
+      let resolve!: (value: T | PromiseLike<T>) => void
+      let reject!: (reason?: unknown) => void
+      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
+      return { promise, resolve, reject }
+    }
+  })
+}
+export {}
