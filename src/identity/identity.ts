@@ -1,0 +1,103 @@
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { equalBytes } from '@noble/ciphers/utils.js'
+import { InvalidSoulError } from './errors.js'
+import { deriveIdentityKey } from './keys.js'
+import type { KnownNara } from './keyring.js'
+import { naraIdOf } from './nara-id.js'
+import type { NaraID } from './nara-id.js'
+import { generateName, validateName } from './names.js'
+import { deriveSealKey, open, seal } from './seal.js'
+import type { Sealed } from './seal.js'
+import { bondTag, formatSoul, nativeSoul, parseSoul, SEED_BYTES } from './soul.js'
+import type { Soul } from './soul.js'
+
+/** Options for {@link Identity.create}. */
+export interface CreateIdentityOptions {
+  /** the nara's name; @default a generated one such as "fuzzy-otter-07" */
+  name?: string
+  /** a soul string; @default the native soul of this machine and name */
+  soul?: string
+  /** machine id for the native soul; @default readMachineId() */
+  machineId?: string
+}
+
+/** A nara's identity: name, soul, Ed25519 key (also the libp2p key) and NaraID. */
+export class Identity {
+  readonly name: string
+  readonly id: NaraID
+  readonly soul: Soul
+  readonly privateKey: Ed25519PrivateKey
+  /** raw 32-byte Ed25519 public key */
+  readonly publicKey: Uint8Array
+  readonly #sealKey: Uint8Array
+
+  private constructor (name: string, soul: Soul, privateKey: Ed25519PrivateKey) {
+    this.name = name
+    this.soul = soul
+    this.privateKey = privateKey
+    this.publicKey = privateKey.publicKey.raw
+    this.id = naraIdOf(this.publicKey, name)
+    this.#sealKey = deriveSealKey(soul.seed)
+  }
+
+  /**
+   * The identity of a soul under the name it is bonded to.
+   *
+   * @throws {InvalidNameError} when the name is invalid
+   * @throws {InvalidSoulError} when the soul is malformed or bonded to another name
+   */
+  static fromSoul (soul: Soul, name: string): Identity {
+    validateName(name)
+    if (soul.seed.length !== SEED_BYTES) {
+      throw new InvalidSoulError(`invalid soul seed: expected ${SEED_BYTES} bytes, got ${soul.seed.length}`)
+    }
+    if (!equalBytes(soul.tag, bondTag(soul.seed, name))) {
+      throw new InvalidSoulError(`this soul belongs to a different name than "${name}"; pass the name it was made for with --name`)
+    }
+    return new Identity(name, soul, deriveIdentityKey(soul.seed))
+  }
+
+  /**
+   * Builds an identity from options: a given soul string, or else the native soul
+   * of this machine, which is the same every time for the same name.
+   */
+  static create (opts: CreateIdentityOptions = {}): Identity {
+    const name = validateName(opts.name ?? generateName())
+    const soul = opts.soul !== undefined && opts.soul !== '' ? parseSoul(opts.soul, name) : nativeSoul(name, opts.machineId)
+    return Identity.fromSoul(soul, name)
+  }
+
+  /** Signs with the identity key (Ed25519; deterministic). */
+  async sign (data: Uint8Array): Promise<Uint8Array> {
+    return this.privateKey.sign(data)
+  }
+
+  /** Encrypts to oneself; only this soul can open it, and only under this NaraID. */
+  seal (plaintext: Uint8Array): Sealed {
+    return seal(this.#sealKey, this.id, plaintext)
+  }
+
+  /**
+   * Opens what {@link Identity.seal} produced.
+   *
+   * @throws {OpenFailedError} on a wrong key, wrong owner or tampering
+   */
+  open (sealed: Sealed): Uint8Array {
+    return open(this.#sealKey, this.id, sealed)
+  }
+
+  /** The soul as a string, to move this identity to another machine. Secret. */
+  soulString (): string {
+    return formatSoul(this.soul)
+  }
+
+  /** The public part, as stored in a {@link Keyring}. */
+  toKnown (): KnownNara {
+    return { id: this.id, name: this.name, publicKey: Uint8Array.from(this.publicKey) }
+  }
+
+  // Keeps the seed and private key out of logs when an identity is serialised by accident.
+  toJSON (): { name: string, id: NaraID } {
+    return { name: this.name, id: this.id }
+  }
+}

@@ -1,0 +1,64 @@
+import { isNaraIdOf } from './nara-id.js'
+import type { NaraID } from './nara-id.js'
+
+/** A nara whose NaraID has been checked against its public key and name. */
+export interface KnownNara {
+  id: NaraID
+  name: string
+  /** raw 32-byte Ed25519 public key */
+  publicKey: Uint8Array
+}
+
+/** Verified naras by NaraID, bounded: when full, the least recently remembered or used one goes. */
+export class Keyring {
+  private readonly entries = new Map<NaraID, KnownNara>()
+  private readonly maxEntries: number
+
+  /** @param maxEntries - how many naras to keep; @default 10_000 */
+  constructor (maxEntries = 10_000) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError(`keyring size must be a positive integer, got ${maxEntries}`)
+    }
+    this.maxEntries = maxEntries
+  }
+
+  /**
+   * Stores a nara after checking that its id really is the NaraID of its key and name.
+   *
+   * @throws {Error} when the id does not match the key and name
+   */
+  remember (nara: KnownNara): void {
+    if (!isNaraIdOf(nara.id, nara.publicKey, nara.name)) {
+      throw new Error(`refusing to remember ${nara.name} (${nara.id}): the id is not derived from its public key and name`)
+    }
+    // Delete first so a re-remembered entry moves to the newest end of the Map's order.
+    this.entries.delete(nara.id)
+    if (this.entries.size >= this.maxEntries) this.evictOldest()
+    this.entries.set(nara.id, { id: nara.id, name: nara.name, publicKey: Uint8Array.from(nara.publicKey) })
+  }
+
+  /** The nara with this id, if known; counts as a use. */
+  get (id: NaraID): KnownNara | undefined {
+    const nara = this.entries.get(id)
+    if (nara !== undefined) {
+      this.entries.delete(id)
+      this.entries.set(id, nara)
+    }
+    return nara
+  }
+
+  /** Whether a nara with this id is known (does not count as a use). */
+  has (id: NaraID): boolean {
+    return this.entries.has(id)
+  }
+
+  /** How many naras are known. */
+  get size (): number {
+    return this.entries.size
+  }
+
+  private evictOldest (): void {
+    const oldest = this.entries.keys().next().value
+    if (oldest !== undefined) this.entries.delete(oldest)
+  }
+}

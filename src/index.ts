@@ -1,0 +1,34 @@
+/**
+ * @packageDocumentation
+ *
+ * nara: a runtime for peer-to-peer programs on js-libp2p. Services declare the
+ * behavior of every message kind they own; the runtime maps them onto libp2p
+ * stream protocols, gossipsub topics or in-process events, and signs, verifies,
+ * de-duplicates and rate-limits every message before a handler sees it.
+ *
+ * @example Testing a service without a network
+ *
+ * ```ts
+ * import { MockRuntime, StashService, Identity } from 'nara'
+ *
+ * const rt = new MockRuntime()
+ * const svc = new StashService()
+ * await svc.init(rt)
+ * const alice = await Identity.create({ name: 'alice' })
+ * rt.trust(alice)
+ * await rt.deliver(await rt.envelopeFrom(alice, { kind: 'stash:store', to: rt.me().id, payload }))
+ * svc.stored.get(alice.id) // the record
+ * ```
+ */
+import './polyfill.js'
+
+export * from './identity/index.js'
+export * from './runtime/index.js'
+export {
+  StashService, CAPACITY_BY_MEMORY_MODE, StashTooLargeError, NotEnoughPeersError, NoConfidantError,
+  MAX_CIPHERTEXT_BYTES, MAX_PLAINTEXT_BYTES
+} from './services/stash/index.js'
+export type {
+  StashOptions, EncryptedStash, Confidant, StoreReport, RecoveryOptions,
+  StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered
+} from './services/stash/index.js'

@@ -1,0 +1,62 @@
+import { RateLimitedError, RefusedError, TimeoutError } from './errors.js'
+import { REFUSED_KIND } from './constants.js'
+import type { Message } from './message.js'
+import type { Refusal } from '../../protocols/runtime.js'
+
+interface Pending {
+  resolve(msg: Message): void
+  reject(err: Error): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/** Calls waiting for their reply, keyed by request id. No entry outlives its timeout. */
+export class CallRegistry {
+  private readonly pending = new Map<string, Pending>()
+
+  /** Starts waiting for the reply to `requestId`; the promise rejects with TimeoutError after `timeoutMs`. */
+  expect (requestId: string, kind: string, timeoutMs: number): Promise<Message> {
+    return new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId)
+        reject(new TimeoutError(kind, timeoutMs))
+      }, timeoutMs)
+      this.pending.set(requestId, { resolve, reject, timer })
+    })
+  }
+
+  /** Settles the call this message answers; returns false when no call is waiting for it. */
+  settle (reply: Message): boolean {
+    if (reply.inReplyTo === undefined) return false
+    const call = this.take(reply.inReplyTo)
+    if (call == null) return false
+    if (reply.kind === REFUSED_KIND) {
+      const { code, reason } = reply.payload as Refusal
+      call.reject(code === 'rate-limited' ? new RateLimitedError(reason) : new RefusedError(code, reason))
+    } else {
+      call.resolve(reply)
+    }
+    return true
+  }
+
+  /** Fails a waiting call (e.g. the transport could not deliver the request). */
+  abort (requestId: string, err: Error): void {
+    this.take(requestId)?.reject(err)
+  }
+
+  /** Rejects every waiting call; used on stop. */
+  abortAll (err: Error): void {
+    for (const id of [...this.pending.keys()]) this.abort(id, err)
+  }
+
+  get size (): number {
+    return this.pending.size
+  }
+
+  private take (requestId: string): Pending | undefined {
+    const call = this.pending.get(requestId)
+    if (call == null) return undefined
+    clearTimeout(call.timer)
+    this.pending.delete(requestId)
+    return call
+  }
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto'
+import { Envelope, signedBytes, type Message, type Outgoing } from './message.js'
+import { fail, proceed, type Stage, type StageResult } from './pipeline.js'
+import { InvalidPayloadError, UnreachableError } from './errors.js'
+import type { Behavior } from './behavior.js'
+import type { Keyring, NaraID } from '../identity/index.js'
+import type { ReplyChannel, Transport } from './transport.js'
+
+/** An outgoing message on its way through the emit pipeline. */
+export interface Emission {
+  readonly outgoing: Outgoing
+  readonly behavior: Behavior
+  /** pre-assigned by `call`, which must know the id before sending */
+  readonly id?: string
+  /** set by `call`: keep the stream open for the reply */
+  readonly awaitReply?: { timeoutMs: number }
+  message?: Message
+  envelopeFor?: (version: number) => Promise<Uint8Array>
+}
+
+export interface EmitDeps {
+  readonly me: () => { id: NaraID, name: string }
+  readonly sign: (bytes: Uint8Array) => Promise<Uint8Array>
+  readonly keyring: Keyring
+  readonly transport: Transport
+  readonly now: () => number
+  /** the open stream of an inbound request, for replies to it */
+  readonly replyChannel: (requestId: string) => ReplyChannel | undefined
+  /** local delivery and observers */
+  readonly notify: (emission: Emission & { message: Message }) => Promise<void>
+}
+
+export function newMessageId (): string {
+  return randomBytes(12).toString('base64url')
+}
+
+/** id -> sign -> transport -> notify */
+export function emitStages (deps: EmitDeps): Array<Stage<Emission>> {
+  return [
+    { name: 'id', run: (e) => assignId(deps, e) },
+    { name: 'sign', run: async (e) => await sign(deps, e) },
+    { name: 'transport', run: async (e) => await transport(deps, e) },
+    { name: 'notify', run: async (e) => { await deps.notify(e as Emission & { message: Message }); return proceed(e) } }
+  ]
+}
+
+function assignId (deps: EmitDeps, e: Emission): StageResult<Emission> {
+  const { outgoing: out, behavior } = e
+  const version = out.version ?? behavior.newestVersion()
+  const spec = behavior.versions.get(version)
+  if (spec == null) return fail(new InvalidPayloadError(out.kind, `version ${version} is not declared`))
+  if (behavior.template === 'meshRequest' && out.to === undefined) {
+    return fail(new InvalidPayloadError(out.kind, 'a mesh message needs a recipient (`to`)'))
+  }
+  if (behavior.template !== 'meshRequest' && out.to !== undefined) {
+    return fail(new InvalidPayloadError(out.kind, `a ${behavior.template} message has no single recipient`))
+  }
+  const problem = spec.codec.validate(out.payload)
+  if (problem !== undefined) return fail(new InvalidPayloadError(out.kind, problem))
+  const me = deps.me()
+  const message: Message = {
+    id: e.id ?? newMessageId(),
+    kind: out.kind,
+    version,
+    fromId: me.id,
+    fromName: me.name,
+    ...(out.to !== undefined ? { toId: out.to } : {}),
+    timestamp: deps.now(),
+    ...(out.inReplyTo !== undefined ? { inReplyTo: out.inReplyTo } : {}),
+    payload: out.payload
+  }
+  return proceed({ ...e, message })
+}
+
+async function sign (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>> {
+  if (e.behavior.template === 'local') return proceed(e)
+  const message = e.message as Message
+  const signed = new Map<number, Promise<Uint8Array>>()
+  const envelopeFor = async (version: number): Promise<Uint8Array> => {
+    let bytes = signed.get(version)
+    if (bytes === undefined) {
+      bytes = signEnvelope(deps, e.behavior, message, version)
+      signed.set(version, bytes)
+    }
+    return await bytes
+  }
+  // Sign the requested version now so an oversize or unencodable payload fails the emit itself.
+  await envelopeFor(message.version)
+  return proceed({ ...e, envelopeFor })
+}
+
+async function signEnvelope (deps: EmitDeps, behavior: Behavior, message: Message, version: number): Promise<Uint8Array> {
+  const codec = behavior.versions.get(version)?.codec
+  if (codec === undefined) throw new InvalidPayloadError(behavior.kind, `version ${version} is not declared`)
+  const envelope = buildEnvelope(message, version, codec.encode(message.payload))
+  envelope.signature = await deps.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer>
+  const bytes = Envelope.encode(envelope)
+  if (bytes.byteLength > behavior.maxEnvelopeBytes) {
+    throw new InvalidPayloadError(behavior.kind, `envelope of ${bytes.byteLength} bytes exceeds the ${behavior.maxEnvelopeBytes}-byte limit`)
+  }
+  return bytes
+}
+
+/** The unsigned envelope of a message (shared with MockRuntime, which signs as other naras). */
+export function buildEnvelope (message: Message, version: number, payload: Uint8Array): Envelope {
+  return {
+    id: message.id,
+    kind: message.kind,
+    version,
+    fromId: message.fromId,
+    fromName: message.fromName,
+    toId: message.toId ?? '',
+    timestamp: message.timestamp,
+    inReplyTo: message.inReplyTo ?? '',
+    payload: payload as Uint8Array<ArrayBuffer>,
+    signature: new Uint8Array(0)
+  }
+}
+
+async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>> {
+  const { behavior } = e
+  const message = e.message as Message
+  const envelopeFor = e.envelopeFor as (version: number) => Promise<Uint8Array>
+  if (behavior.template === 'local') return proceed(e)
+  if (behavior.template === 'broadcast') {
+    await deps.transport.publish(behavior, await envelopeFor(message.version))
+    return proceed(e)
+  }
+  // A reply goes back on the request's own stream while that stream is open.
+  const channel = message.inReplyTo !== undefined ? deps.replyChannel(message.inReplyTo) : undefined
+  if (channel !== undefined) {
+    await channel.reply(await envelopeFor(message.version))
+    return proceed(e)
+  }
+  const to = message.toId as NaraID
+  const known = deps.keyring.get(to)
+  if (known == null) return fail(new UnreachableError(to, 'no public key known for this nara (it has not announced itself)'))
+  await deps.transport.send({ id: to, publicKey: known.publicKey }, behavior, envelopeFor, {
+    awaitReply: e.awaitReply !== undefined,
+    timeoutMs: e.awaitReply?.timeoutMs ?? behavior.timeoutMs
+  })
+  return proceed(e)
+}

@@ -1,0 +1,122 @@
+import { RefusedError, UnreachableError } from './errors.js'
+import type { Behavior } from './behavior.js'
+import type { InboundContext, Receive, Recipient, SendOptions, Transport } from './transport.js'
+
+/** How long a broadcast made before anyone listens waits for a subscriber. */
+const HOLD_BROADCAST_MS = 30_000
+
+interface HeldBroadcast { behavior: Behavior, envelope: Uint8Array, from: MemoryTransport, until: number }
+
+/**
+ * An in-process network of MemoryTransports, keyed by public key: what linked
+ * MockRuntimes talk over. It mimics the libp2p transport's contract: protocol
+ * version negotiation, authenticated sender keys, replies on the request's
+ * channel and broadcasts held until someone subscribes.
+ */
+export class MemoryNetwork {
+  private readonly nodes = new Map<string, MemoryTransport>()
+  private held: HeldBroadcast[] = []
+
+  join (node: MemoryTransport): void {
+    this.nodes.set(keyOf(node.publicKey), node)
+    this.releaseHeld()
+  }
+
+  leave (node: MemoryTransport): void {
+    this.nodes.delete(keyOf(node.publicKey))
+  }
+
+  lookup (publicKey: Uint8Array): MemoryTransport | undefined {
+    return this.nodes.get(keyOf(publicKey))
+  }
+
+  members (): MemoryTransport[] {
+    return [...this.nodes.values()]
+  }
+
+  async broadcast (from: MemoryTransport, behavior: Behavior, envelope: Uint8Array): Promise<void> {
+    const listeners = this.members().filter(n => n !== from && n.serves(behavior.kind))
+    if (listeners.length === 0) {
+      this.held.push({ behavior, envelope, from, until: Date.now() + HOLD_BROADCAST_MS })
+      return
+    }
+    await Promise.all(listeners.map(async n => await n.deliver(envelope, { authenticatedKey: from.publicKey, routedKind: behavior.kind })))
+  }
+
+  private releaseHeld (): void {
+    const now = Date.now()
+    const due = this.held.filter(h => h.until > now)
+    this.held = []
+    for (const h of due) void this.broadcast(h.from, h.behavior, h.envelope)
+  }
+}
+
+/** A Transport over a MemoryNetwork. Without a network, messages go nowhere. */
+export class MemoryTransport implements Transport {
+  private readonly served = new Map<string, Behavior>()
+  private receive?: Receive
+
+  constructor (readonly publicKey: Uint8Array, private readonly network?: MemoryNetwork) {}
+
+  async start (receive: Receive): Promise<void> {
+    this.receive = receive
+    this.network?.join(this)
+  }
+
+  async stop (): Promise<void> {
+    this.network?.leave(this)
+    this.receive = undefined
+  }
+
+  serve (behavior: Behavior): void {
+    this.served.set(behavior.kind, behavior)
+  }
+
+  serves (kind: string): boolean {
+    return this.served.has(kind)
+  }
+
+  /** Versions this node serves for a kind. */
+  versionsOf (kind: string): number[] {
+    return this.served.get(kind)?.versionsNewestFirst() ?? []
+  }
+
+  async deliver (envelope: Uint8Array, ctx: InboundContext): Promise<void> {
+    if (this.receive === undefined) throw new UnreachableError('peer', 'it is not running')
+    await this.receive(envelope, ctx)
+  }
+
+  async send (to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void> {
+    if (this.network === undefined) return
+    const remote = this.network.lookup(to.publicKey)
+    if (remote === undefined) throw new UnreachableError(to.id, 'not connected')
+    const theirs = remote.versionsOf(behavior.kind)
+    const version = behavior.versionsNewestFirst().find(v => theirs.includes(v))
+    if (version === undefined) throw new UnreachableError(to.id, `it does not serve ${behavior.route()}`)
+    const envelope = await envelopeFor(version)
+    let replied = false
+    const replyChannel = options.awaitReply
+      ? {
+          reply: async (bytes: Uint8Array) => {
+            replied = true
+            await this.deliver(bytes, { authenticatedKey: remote.publicKey })
+          }
+        }
+      : undefined
+    await remote.deliver(envelope, {
+      authenticatedKey: this.publicKey,
+      negotiatedVersion: version,
+      routedKind: behavior.kind,
+      ...(replyChannel !== undefined ? { replyChannel } : {})
+    })
+    if (options.awaitReply && !replied) throw new RefusedError('no-reply', `${to.id} closed the request without replying`)
+  }
+
+  async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
+    await this.network?.broadcast(this, behavior, envelope)
+  }
+}
+
+function keyOf (publicKey: Uint8Array): string {
+  return Buffer.from(publicKey).toString('hex')
+}

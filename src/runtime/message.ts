@@ -1,0 +1,59 @@
+import { Envelope } from '../../protocols/envelope.js'
+import type { NaraID } from '../identity/index.js'
+
+/** A message as handlers see it: verified, decoded, typed. */
+export interface Message<P = unknown> {
+  readonly id: string
+  readonly kind: string
+  readonly version: number
+  readonly fromId: NaraID
+  readonly fromName: string
+  /** set for direct (mesh) messages */
+  readonly toId?: NaraID
+  /** sender clock, ms since the Unix epoch */
+  readonly timestamp: number
+  /** the id of the request this message answers */
+  readonly inReplyTo?: string
+  readonly payload: P
+}
+
+/** What a service hands to `emit` / `call`; the runtime fills in the rest. */
+export interface Outgoing<P = unknown> {
+  kind: string
+  payload: P
+  /** recipient, for mesh kinds */
+  to?: NaraID
+  /** the id of the request this answers */
+  inReplyTo?: string
+  /** payload version; defaults to the newest registered one */
+  version?: number
+}
+
+const KIND_PATTERN = /^([a-z][a-z0-9-]*):([a-z][a-z0-9-]*)$/
+
+/** Splits `svc:op`; undefined when the kind breaks the convention. */
+export function parseKind (kind: string): { service: string, op: string } | undefined {
+  const match = KIND_PATTERN.exec(kind)
+  return match == null ? undefined : { service: match[1], op: match[2] }
+}
+
+/** The bytes a signature covers: the envelope encoded with an empty signature. */
+export function signedBytes (envelope: Envelope): Uint8Array {
+  return Envelope.encode({ ...envelope, signature: new Uint8Array(0) })
+}
+
+export function toMessage<P> (envelope: Envelope, payload: P): Message<P> {
+  return {
+    id: envelope.id,
+    kind: envelope.kind,
+    version: envelope.version,
+    fromId: envelope.fromId,
+    fromName: envelope.fromName,
+    ...(envelope.toId !== '' ? { toId: envelope.toId } : {}),
+    timestamp: envelope.timestamp,
+    ...(envelope.inReplyTo !== '' ? { inReplyTo: envelope.inReplyTo } : {}),
+    payload
+  }
+}
+
+export { Envelope }

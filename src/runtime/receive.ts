@@ -1,0 +1,145 @@
+import { isNaraIdOf, verifySignature, type Keyring, type NaraID } from '../identity/index.js'
+import { Envelope, signedBytes, toMessage, type Message } from './message.js'
+import { drop, proceed, type Stage, type StageResult } from './pipeline.js'
+import { MAX_CLOCK_SKEW_MS } from './constants.js'
+import type { Behavior, VersionSpec } from './behavior.js'
+import type { InboundContext } from './transport.js'
+import type { SeenIds } from './seen-ids.js'
+import type { RateLimiter } from './rate-limiter.js'
+
+/** An inbound envelope on its way through the receive pipeline; stages fill it in as they go. */
+export interface Receipt {
+  readonly bytes: Uint8Array
+  readonly ctx: InboundContext
+  envelope?: Envelope
+  behavior?: Behavior
+  spec?: VersionSpec
+  message?: Message
+}
+
+/** A receipt that passed decoding: everything the later stages rely on is set. */
+type Decoded = Receipt & { envelope: Envelope, behavior: Behavior, spec: VersionSpec, message: Message }
+
+export interface ReceiveDeps {
+  readonly me: () => { id: NaraID }
+  readonly behavior: (kind: string) => Behavior | undefined
+  /** the largest envelope any registered behavior accepts; bigger input is not even decoded */
+  readonly maxEnvelopeBytes: () => number
+  readonly keyring: Keyring
+  readonly seen: SeenIds
+  readonly limiter: RateLimiter
+  readonly now: () => number
+  /** hands a verified message to its consumers; returns how many there were */
+  readonly notify: (receipt: Decoded) => Promise<number>
+}
+
+const SIGNATURE_BYTES = 64
+
+/** decode+validate -> verify -> dedupe -> rate limit -> notify */
+export function receiveStages (deps: ReceiveDeps): Array<Stage<Receipt>> {
+  return [
+    { name: 'decode', run: (r) => decode(deps, r) },
+    { name: 'verify', run: async (r) => await verify(deps, r as Decoded) },
+    { name: 'dedupe', run: (r) => dedupe(deps, r as Decoded) },
+    { name: 'rate-limit', run: (r) => rateLimit(deps, r as Decoded) },
+    {
+      name: 'notify',
+      run: async (r) => {
+        const consumers = await deps.notify(r as Decoded)
+        return consumers > 0 ? proceed(r) : drop('unhandled', `nothing consumes ${r.message?.kind} (no handler, waiting call or subscriber)`)
+      }
+    }
+  ]
+}
+
+function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
+  if (r.bytes.byteLength > deps.maxEnvelopeBytes()) {
+    return drop('oversize', `envelope of ${r.bytes.byteLength} bytes exceeds ${deps.maxEnvelopeBytes()}`)
+  }
+  let envelope: Envelope
+  try {
+    envelope = Envelope.decode(r.bytes)
+  } catch (err) {
+    return drop('malformed-envelope', `cannot decode envelope: ${(err as Error).message}`)
+  }
+  r.envelope = envelope
+  const missing = missingField(envelope)
+  if (missing !== undefined) return drop('malformed-envelope', `envelope ${missing}`)
+  if (r.ctx.routedKind !== undefined && envelope.kind !== r.ctx.routedKind) {
+    return drop('wrong-route', `${envelope.kind} arrived on the route of ${r.ctx.routedKind}`)
+  }
+  if (r.ctx.negotiatedVersion !== undefined && envelope.version !== r.ctx.negotiatedVersion) {
+    return drop('wrong-version', `v${envelope.version} envelope on a v${r.ctx.negotiatedVersion} stream`)
+  }
+  const behavior = deps.behavior(envelope.kind)
+  if (behavior == null) return drop('unknown-kind', `no behavior registered for ${envelope.kind}`)
+  if (behavior.template === 'local') return drop('local-kind', `${envelope.kind} is local and never comes from the network`)
+  if (r.bytes.byteLength > behavior.maxEnvelopeBytes) {
+    return drop('oversize', `${envelope.kind} envelope of ${r.bytes.byteLength} bytes exceeds ${behavior.maxEnvelopeBytes}`)
+  }
+  const spec = behavior.versions.get(envelope.version)
+  if (spec == null) return drop('unknown-version', `${envelope.kind} v${envelope.version} is not supported`)
+  let payload: unknown
+  try {
+    payload = spec.codec.decode(envelope.payload)
+  } catch (err) {
+    return drop('malformed-payload', `cannot decode ${spec.codec.name}: ${(err as Error).message}`)
+  }
+  const problem = spec.codec.validate(payload)
+  if (problem !== undefined) return drop('invalid-payload', `${spec.codec.name}: ${problem}`)
+  r.behavior = behavior
+  r.spec = spec
+  r.message = toMessage(envelope, payload)
+  return proceed(r)
+}
+
+function missingField (e: Envelope): string | undefined {
+  if (e.id === '') return 'has no id'
+  if (e.kind === '') return 'has no kind'
+  if (e.version < 1) return 'has no version'
+  if (e.fromId === '' || e.fromName === '') return 'has no sender'
+  if (e.signature.byteLength !== SIGNATURE_BYTES) return `signature is ${e.signature.byteLength} bytes, expected ${SIGNATURE_BYTES}`
+  return undefined
+}
+
+async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Receipt>> {
+  const { envelope: e, ctx } = r
+  let publicKey: Uint8Array
+  if (ctx.authenticatedKey !== undefined) {
+    if (!isNaraIdOf(e.fromId, ctx.authenticatedKey, e.fromName)) {
+      return drop('impersonation', `claims to be ${e.fromName} (${e.fromId}) but the authenticated peer has another key`)
+    }
+    publicKey = ctx.authenticatedKey
+  } else {
+    const known = deps.keyring.get(e.fromId)
+    if (known == null) return drop('unknown-sender', `no public key known for ${e.fromId}`)
+    if (!isNaraIdOf(e.fromId, known.publicKey, e.fromName)) {
+      return drop('impersonation', `${e.fromId} does not belong to the name ${e.fromName}`)
+    }
+    publicKey = known.publicKey
+  }
+  if (!await verifySignature(publicKey, signedBytes(e), e.signature)) {
+    return drop('bad-signature', `signature of ${e.kind} ${e.id} from ${e.fromId} does not verify`)
+  }
+  if (e.toId !== '' && e.toId !== deps.me().id) {
+    return drop('not-for-me', `addressed to ${e.toId}`)
+  }
+  deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey })
+  return proceed(r)
+}
+
+function dedupe (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
+  const skew = Math.abs(deps.now() - r.envelope.timestamp)
+  // Outside the skew window an old message could be replayed after its id was forgotten.
+  if (skew > MAX_CLOCK_SKEW_MS) return drop('stale', `timestamp is ${Math.round(skew / 1000)} s away from our clock`)
+  if (!deps.seen.add(r.envelope.id)) return drop('duplicate', `already received ${r.envelope.id}`)
+  return proceed(r)
+}
+
+function rateLimit (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
+  const limit = r.behavior.rateLimit
+  if (limit == null || deps.limiter.take(`${r.envelope.fromId}|${r.envelope.kind}`, limit)) return proceed(r)
+  return drop('rate-limited', `${r.envelope.fromId} exceeds ${limit.perSecond}/s for ${r.envelope.kind}`)
+}
+
+export type { Decoded as DecodedReceipt }

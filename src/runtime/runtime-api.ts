@@ -1,0 +1,43 @@
+import type { NaraID, Sealed } from '../identity/index.js'
+import type { Behavior } from './behavior.js'
+import type { Logger } from './logger.js'
+import type { Message, Outgoing } from './message.js'
+
+export type MemoryMode = 'low' | 'medium' | 'high'
+export const MEMORY_MODES: readonly MemoryMode[] = ['low', 'medium', 'high']
+
+export type RuntimeEnv = 'production' | 'development' | 'test'
+
+/** A nara this node currently sees online. */
+export interface PeerInfo {
+  readonly id: NaraID
+  readonly name: string
+  /** how long the peer has been up, as it last announced */
+  readonly uptimeMs: number
+  readonly memoryMode?: MemoryMode
+  /** when we last heard from it (ms since the Unix epoch) */
+  readonly lastSeen: number
+}
+
+/** What a service sees of the node: the only door to the network and to the node's keys. */
+export interface Runtime {
+  me(): { id: NaraID, name: string }
+  register(behavior: Behavior<unknown>): void
+  /** Runs the emit pipeline; resolves once the message left (or was delivered locally). */
+  emit(msg: Outgoing): Promise<void>
+  /** Sends a mesh request and resolves with its reply; rejects with TimeoutError, RefusedError, ... */
+  call(msg: Outgoing, opts?: { timeoutMs?: number }): Promise<Message>
+  /** Subscribes to a kind (local kinds, and network kinds after verification). */
+  on(kind: string, subscriber: (msg: Message) => void | Promise<void>): () => void
+  /** A logger whose lines carry `service` and this nara's name and id. */
+  log(service: string): Logger
+  /** Encrypts for this nara only; the key never leaves the runtime. */
+  seal(plaintext: Uint8Array): Promise<Sealed>
+  /** Decrypts what `seal` made; throws OpenFailedError on a wrong key or tampering. */
+  open(sealed: Sealed): Promise<Uint8Array>
+  onlinePeers(): PeerInfo[]
+  /** Installs the source of `onlinePeers()` (the presence service does). */
+  providePeers(source: () => PeerInfo[]): void
+  readonly memoryMode: MemoryMode
+  readonly env: RuntimeEnv
+}

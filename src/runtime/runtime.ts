@@ -1,0 +1,317 @@
+import { Keyring, type Identity, type Sealed } from '../identity/index.js'
+import { Refusal as RefusalPayload } from '../../protocols/runtime.js'
+import { meshRequest, type Behavior } from './behavior.js'
+import { CallRegistry } from './calls.js'
+import { protobufPayload } from './codec.js'
+import { DEDUPE_CAPACITY, RATE_LIMIT_BUCKETS, REFUSED_KIND, DEFAULT_MAX_ENVELOPE_BYTES } from './constants.js'
+import { emitStages, newMessageId, type Emission } from './emit.js'
+import { BehaviorDefinitionError, DuplicateKindError, NotRunningError, Refusal, UnknownKindError } from './errors.js'
+import { LocalBus } from './local-bus.js'
+import { MemoryLogger, type Logger } from './logger.js'
+import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from './pipeline.js'
+import { RateLimiter } from './rate-limiter.js'
+import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
+import { SeenIds } from './seen-ids.js'
+import type { Message, Outgoing } from './message.js'
+import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js'
+import type { Service } from './service.js'
+import type { InboundContext, ReceiveOutcome, ReplyChannel, Transport } from './transport.js'
+
+export interface RuntimeOptions {
+  identity: Identity
+  transport: Transport
+  /** root logger; every service gets a child tagged with its name and this nara */
+  logger?: Logger
+  memoryMode?: MemoryMode
+  env?: RuntimeEnv
+  /** the clock, in ms since the Unix epoch (tests may pass their own) */
+  now?: () => number
+}
+
+export interface RuntimeStats {
+  received: number
+  emitted: number
+  drops: Record<string, number>
+  pendingCalls: number
+}
+
+const refusalCodec = protobufPayload('Refusal', RefusalPayload, (p) =>
+  p.code === '' ? 'a refusal needs a code' : undefined)
+
+/**
+ * The nara runtime, "the OS": it owns the behaviors, runs every message through
+ * the emit and receive pipelines, keeps the call registry and the local bus, and
+ * hands services a narrow `Runtime` interface. It knows nothing of libp2p: the
+ * network is a `Transport`.
+ */
+export class NaraRuntime implements Runtime {
+  readonly identity: Identity
+  readonly keyring = new Keyring()
+  readonly memoryMode: MemoryMode
+  readonly env: RuntimeEnv
+  readonly drops = new DropCounter()
+  protected readonly transport: Transport
+  protected readonly logger: Logger
+  private readonly behaviorsByKind = new Map<string, Behavior>()
+  private readonly bus = new LocalBus()
+  private readonly calls = new CallRegistry()
+  private readonly seen = new SeenIds(DEDUPE_CAPACITY)
+  private readonly limiter: RateLimiter
+  private readonly replyChannels = new Map<string, ReplyChannel>()
+  private readonly services: Service[] = []
+  private readonly inFlight = new Set<Promise<void>>()
+  private readonly now: () => number
+  private readonly runtimeLog: Logger
+  private readonly receivePipeline
+  private readonly emitPipeline
+  private peerSource: () => PeerInfo[] = () => []
+  /** the largest envelope any behavior accepts: bigger input is not even decoded */
+  private maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
+  private state: 'idle' | 'running' | 'stopped' = 'idle'
+  private received = 0
+  private emittedCount = 0
+
+  constructor (options: RuntimeOptions) {
+    this.identity = options.identity
+    this.transport = options.transport
+    this.memoryMode = options.memoryMode ?? 'medium'
+    this.env = options.env ?? 'production'
+    this.now = options.now ?? Date.now
+    this.logger = (options.logger ?? new MemoryLogger()).child({ nara: this.identity.name, naraId: this.identity.id })
+    this.runtimeLog = this.logger.child({ service: 'runtime' })
+    this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
+    this.keyring.remember(this.identity.toKnown())
+    this.receivePipeline = receiveStages({
+      me: () => this.me(),
+      behavior: (kind) => this.behaviorsByKind.get(kind),
+      maxEnvelopeBytes: () => this.maxEnvelopeBytes,
+      keyring: this.keyring,
+      seen: this.seen,
+      limiter: this.limiter,
+      now: this.now,
+      notify: async (r) => await this.notify(r)
+    })
+    this.emitPipeline = emitStages({
+      me: () => this.me(),
+      sign: async (bytes) => await this.identity.sign(bytes),
+      keyring: this.keyring,
+      transport: this.transport,
+      now: this.now,
+      replyChannel: (id) => this.replyChannels.get(id),
+      notify: async (e) => await this.afterEmit(e.message, e.behavior)
+    })
+    this.register(meshRequest(REFUSED_KIND, 'A request was refused (rate limited, not allowed, failed)').withPayload(refusalCodec))
+  }
+
+  me (): { id: string, name: string } {
+    return { id: this.identity.id, name: this.identity.name }
+  }
+
+  register (behavior: Behavior<unknown>): void {
+    if (this.behaviorsByKind.has(behavior.kind)) throw new DuplicateKindError(behavior.kind)
+    behavior.newestVersion() // a behavior without a payload is a definition error
+    this.behaviorsByKind.set(behavior.kind, behavior)
+    this.maxEnvelopeBytes = Math.max(this.maxEnvelopeBytes, behavior.maxEnvelopeBytes)
+    if (behavior.template !== 'local') this.transport.serve(behavior)
+  }
+
+  /** Every registered behavior, in registration order. */
+  behaviors (): Behavior[] {
+    return [...this.behaviorsByKind.values()]
+  }
+
+  async emit (msg: Outgoing): Promise<void> {
+    await this.runEmit({ outgoing: msg, behavior: this.behaviorOf(msg.kind) })
+  }
+
+  async call (msg: Outgoing, opts: { timeoutMs?: number } = {}): Promise<Message> {
+    const behavior = this.behaviorOf(msg.kind)
+    if (behavior.template !== 'meshRequest') {
+      throw new BehaviorDefinitionError(`call needs a meshRequest kind; ${msg.kind} is ${behavior.template}`)
+    }
+    const timeoutMs = opts.timeoutMs ?? behavior.timeoutMs
+    const id = newMessageId()
+    const reply = this.calls.expect(id, msg.kind, timeoutMs)
+    reply.catch(() => {}) // awaited below; this only keeps an early rejection from being "unhandled"
+    try {
+      await this.runEmit({ outgoing: msg, behavior, id, awaitReply: { timeoutMs } })
+    } catch (err) {
+      this.calls.abort(id, err as Error)
+    }
+    return await reply
+  }
+
+  on (kind: string, subscriber: (msg: Message) => void | Promise<void>): () => void {
+    return this.bus.subscribe(kind, subscriber)
+  }
+
+  log (service: string): Logger {
+    return this.logger.child({ service })
+  }
+
+  async seal (plaintext: Uint8Array): Promise<Sealed> {
+    return this.identity.seal(plaintext)
+  }
+
+  async open (sealed: Sealed): Promise<Uint8Array> {
+    return this.identity.open(sealed)
+  }
+
+  onlinePeers (): PeerInfo[] {
+    return this.peerSource()
+  }
+
+  providePeers (source: () => PeerInfo[]): void {
+    this.peerSource = source
+  }
+
+  /** Initialises a service (it registers its behaviors) and includes it in start/stop. */
+  async install (service: Service): Promise<void> {
+    await service.init(this)
+    this.services.push(service)
+    if (this.state === 'running') await service.start?.()
+  }
+
+  /** Starts the transport, then every installed service in installation order. */
+  async start (): Promise<void> {
+    if (this.state !== 'idle') return
+    this.state = 'running'
+    await this.transport.start(async (bytes, ctx) => await this.receive(bytes, ctx))
+    for (const service of this.services) await service.start?.()
+    this.runtimeLog.info('runtime started', { behaviors: this.behaviorsByKind.size, services: this.services.map(s => s.name) })
+  }
+
+  /** Stops services in reverse order, then the transport. Calling it again does nothing. */
+  async stop (): Promise<void> {
+    if (this.state !== 'running') {
+      this.state = 'stopped'
+      return
+    }
+    this.state = 'stopped'
+    for (const service of [...this.services].reverse()) {
+      try {
+        await service.stop?.()
+      } catch (err) {
+        this.runtimeLog.error('service failed to stop', { stopping: service.name, err: (err as Error).message })
+      }
+    }
+    await this.idle()
+    this.calls.abortAll(new NotRunningError('call'))
+    await this.transport.stop()
+    this.runtimeLog.info('runtime stopped')
+  }
+
+  get running (): boolean {
+    return this.state === 'running'
+  }
+
+  /**
+   * The receive pipeline: what the transport calls for every inbound envelope.
+   * Never throws; a drop is counted, logged and, for a request whose sender
+   * waits on a stream, answered with `runtime:refused`.
+   */
+  async receive (bytes: Uint8Array, ctx: InboundContext = {}): Promise<ReceiveOutcome> {
+    this.received++
+    const receipt: Receipt = { bytes, ctx }
+    const outcome = await runPipeline(this.receivePipeline, receipt)
+    if (outcome.status === 'done') return { accepted: true }
+    const reason = dropReason(outcome)
+    this.drops.count(reason.code)
+    this.runtimeLog.debug('dropped inbound message', { stage: outcome.stage, reason: reason.code, detail: reason.detail })
+    const envelope = receipt.envelope
+    if (ctx.replyChannel !== undefined && envelope !== undefined && reason.code !== 'duplicate') {
+      await this.refuse(envelope.id, envelope.fromId, ctx.replyChannel, reason.code, reason.detail)
+    }
+    return { accepted: false, reason }
+  }
+
+  /** Resolves once every handler started so far (e.g. for broadcasts) has finished. */
+  async idle (): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  stats (): RuntimeStats {
+    return { received: this.received, emitted: this.emittedCount, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
+  }
+
+  /** Hook for every message that passed the emit pipeline (MockRuntime records them). */
+  protected async afterEmit (message: Message, behavior: Behavior): Promise<void> {
+    this.emittedCount++
+    if (behavior.template === 'local') {
+      await this.bus.deliver(message, (err) => { this.logSubscriberError(message, err) })
+    }
+  }
+
+  protected behaviorOf (kind: string): Behavior {
+    const behavior = this.behaviorsByKind.get(kind)
+    if (behavior == null) throw new UnknownKindError(kind)
+    return behavior
+  }
+
+  private async runEmit (emission: Emission): Promise<void> {
+    const outcome = await runPipeline(this.emitPipeline, emission)
+    if (outcome.status === 'failed') throw outcome.error
+    if (outcome.status === 'dropped') throw new Error(`emit of ${emission.outgoing.kind} dropped: ${outcome.reason.detail}`)
+  }
+
+  /** The notify stage: settles a waiting call, or runs the version's handler and tells subscribers. */
+  private async notify (r: DecodedReceipt): Promise<number> {
+    const { message, spec, behavior, ctx } = r
+    // A reply a call is waiting for belongs to that call alone.
+    if (this.calls.settle(message)) return 1
+    let consumers = 0
+    const handler = spec.handler
+    if (handler !== undefined) {
+      consumers++
+      const run = this.runHandler(behavior, message, async () => { await handler(message, message.payload) }, ctx.replyChannel)
+      // A mesh request's stream stays open until its handler has replied; broadcasts don't wait.
+      if (behavior.template === 'meshRequest') await run
+      else this.track(run)
+    }
+    consumers += await this.bus.deliver(message, (err) => { this.logSubscriberError(message, err) })
+    return consumers
+  }
+
+  private async runHandler (behavior: Behavior, message: Message, handle: () => Promise<void>, channel?: ReplyChannel): Promise<void> {
+    if (channel !== undefined) this.replyChannels.set(message.id, channel)
+    try {
+      await handle()
+    } catch (err) {
+      const refusal = err instanceof Refusal ? err : undefined
+      this.log(behavior.service).error('handler failed', { kind: message.kind, from: message.fromId, err: (err as Error).message })
+      if (behavior.errorStrategy === 'reply' && behavior.template === 'meshRequest' && message.inReplyTo === undefined) {
+        await this.refuse(message.id, message.fromId, channel, refusal?.code ?? 'handler-failed', refusal?.message ?? `${message.kind} handler failed`)
+      }
+    } finally {
+      this.replyChannels.delete(message.id)
+    }
+  }
+
+  private async refuse (requestId: string, to: string, channel: ReplyChannel | undefined, code: string, reason: string): Promise<void> {
+    const outgoing: Outgoing = { kind: REFUSED_KIND, to, inReplyTo: requestId, payload: { code, reason } }
+    if (channel !== undefined) this.replyChannels.set(requestId, channel)
+    try {
+      await this.runEmit({ outgoing, behavior: this.behaviorOf(REFUSED_KIND) })
+    } catch (err) {
+      this.runtimeLog.debug('could not send refusal', { to, code, err: (err as Error).message })
+    } finally {
+      if (channel !== undefined) this.replyChannels.delete(requestId)
+    }
+  }
+
+  private track (work: Promise<void>): void {
+    this.inFlight.add(work)
+    void work.finally(() => this.inFlight.delete(work))
+  }
+
+  private logSubscriberError (message: Message, err: unknown): void {
+    this.runtimeLog.error('subscriber failed', { kind: message.kind, err: (err as Error).message })
+  }
+
+}
+
+function dropReason (outcome: PipelineOutcome<Receipt>): DropReason {
+  if (outcome.status === 'dropped') return outcome.reason
+  if (outcome.status === 'failed') return { code: 'receive-failed', detail: outcome.error.message }
+  throw new Error('not a drop')
+}

@@ -1,0 +1,64 @@
+import type { Behavior } from './behavior.js'
+import type { DropReason } from './pipeline.js'
+import type { NaraID } from '../identity/index.js'
+
+/** Where a reply to an inbound request goes: back on the request's own stream. */
+export interface ReplyChannel {
+  reply(envelope: Uint8Array): Promise<void>
+}
+
+/** What the transport knows about an inbound envelope besides its bytes. */
+export interface InboundContext {
+  /**
+   * The sender's Ed25519 public key as authenticated by the transport (the
+   * connection's remote key, or a gossipsub message's author key). When present
+   * the envelope's claimed NaraID must match it.
+   */
+  readonly authenticatedKey?: Uint8Array
+  /** Present for requests that arrived on a stream the sender keeps open for the reply. */
+  readonly replyChannel?: ReplyChannel
+  /** The version settled by protocol negotiation; the envelope must carry the same one. */
+  readonly negotiatedVersion?: number
+  /** The behavior the transport routed this envelope by (its protocol or topic). */
+  readonly routedKind?: string
+}
+
+export type ReceiveOutcome =
+  | { readonly accepted: true }
+  | { readonly accepted: false, readonly reason: DropReason }
+
+/** The runtime's receive pipeline, as the transport sees it. */
+export type Receive = (envelope: Uint8Array, ctx: InboundContext) => Promise<ReceiveOutcome>
+
+/** Who a direct message goes to: the NaraID and the key that identifies its node. */
+export interface Recipient {
+  readonly id: NaraID
+  readonly publicKey: Uint8Array
+}
+
+export interface SendOptions {
+  /** keep the stream open and feed the reply (if any) to the receive pipeline */
+  readonly awaitReply: boolean
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The network, as the runtime uses it. The runtime never knows whether this is
+ * libp2p or the in-memory network used in tests.
+ */
+export interface Transport {
+  /** Begins delivering inbound envelopes to `receive`. */
+  start(receive: Receive): Promise<void>
+  stop(): Promise<void>
+  /** Makes a network behavior reachable (stream protocols for mesh, topic for broadcast). */
+  serve(behavior: Behavior): void
+  /**
+   * Sends a direct message. The transport offers the behavior's versions newest
+   * first and asks `envelopeFor(version)` for the bytes once a version is settled.
+   * Rejects with UnreachableError / TimeoutError when it cannot deliver.
+   */
+  send(to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void>
+  /** Publishes a broadcast; one made before anyone listens is held until a peer subscribes. */
+  publish(behavior: Behavior, envelope: Uint8Array): Promise<void>
+}

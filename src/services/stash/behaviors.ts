@@ -1,0 +1,46 @@
+import { broadcast, local, meshRequest, type Runtime } from '../../runtime/index.js'
+import {
+  MAX_STASH_ENVELOPE_BYTES, StashAckCodec, StashRecoveredCodec, StashRefreshCodec, StashRequestCodec,
+  StashResponseCodec, StashStoreCodec, type StashRefresh, type StashRequest, type StashResponse, type StashStore
+} from './payloads.js'
+import type { Message } from '../../runtime/index.js'
+
+/** What the stash service does with each kind it receives. */
+export interface StashHandlers {
+  store(msg: Message<StashStore>, p: StashStore): Promise<void>
+  request(msg: Message<StashRequest>, p: StashRequest): Promise<void>
+  refresh(msg: Message<StashRefresh>): Promise<void>
+  response(msg: Message<StashResponse>, p: StashResponse): Promise<void>
+}
+
+/** Stash's protocol, one declaration per kind. */
+export function registerStashBehaviors (rt: Runtime, h: StashHandlers): void {
+  rt.register(meshRequest('stash:store', 'Store an encrypted stash with a confidant')
+    .withPayload(StashStoreCodec)
+    .withHandler(1, async (msg, p) => { await h.store(msg, p) })
+    .withMaxSize(MAX_STASH_ENVELOPE_BYTES)
+    .withRateLimit(2, 10)
+    .repliesWith('stash:ack'))
+
+  rt.register(meshRequest('stash:ack', 'A confidant holds the stash')
+    .withPayload(StashAckCodec))
+
+  rt.register(meshRequest('stash:request', 'Ask a confidant for my stash')
+    .withPayload(StashRequestCodec)
+    .withHandler(1, async (msg, p) => { await h.request(msg, p) })
+    .withRateLimit(2, 10)
+    .repliesWith('stash:response'))
+
+  rt.register(meshRequest('stash:response', 'A confidant returns a stash')
+    .withPayload(StashResponseCodec)
+    .withHandler(1, async (msg, p) => { await h.response(msg, p) })
+    .withMaxSize(MAX_STASH_ENVELOPE_BYTES))
+
+  rt.register(broadcast('stash:refresh', 'I just booted: whoever holds my stash, send it')
+    .withPayload(StashRefreshCodec)
+    .withHandler(1, async (msg) => { await h.refresh(msg) })
+    .withRateLimit(1, 5))
+
+  rt.register(local('stash:recovered', 'Recovery complete')
+    .withPayload(StashRecoveredCodec))
+}

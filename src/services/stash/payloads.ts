@@ -1,0 +1,55 @@
+import { protobufPayload, type Payload } from '../../runtime/index.js'
+import * as wire from '../../../protocols/stash.js'
+
+/** The largest ciphertext a confidant holds for one owner. */
+export const MAX_CIPHERTEXT_BYTES = 10 * 1024
+/** Poly1305 tag added by sealing: the plaintext limit is the ciphertext limit minus this. */
+export const SEAL_OVERHEAD_BYTES = 16
+export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - SEAL_OVERHEAD_BYTES
+export const NONCE_BYTES = 24
+/** A store envelope carries 10 KiB of ciphertext plus ids, nonce and signature. */
+export const MAX_STASH_ENVELOPE_BYTES = MAX_CIPHERTEXT_BYTES + 1024
+
+function checkSealed (nonce: Uint8Array, ciphertext: Uint8Array): string | undefined {
+  if (nonce.byteLength !== NONCE_BYTES) return `nonce must be ${NONCE_BYTES} bytes, got ${nonce.byteLength}`
+  if (ciphertext.byteLength === 0) return 'ciphertext is empty'
+  if (ciphertext.byteLength > MAX_CIPHERTEXT_BYTES) {
+    return `ciphertext of ${ciphertext.byteLength} bytes exceeds ${MAX_CIPHERTEXT_BYTES}`
+  }
+  return undefined
+}
+
+function checkOwner (ownerId: string): string | undefined {
+  return ownerId === '' ? 'owner id is missing' : undefined
+}
+
+/** stash:store — owner -> confidant. */
+export const StashStoreCodec = protobufPayload('StashStore', wire.StashStore, (p) =>
+  checkOwner(p.ownerId) ?? (p.version < 1 ? 'version must be >= 1' : undefined) ?? checkSealed(p.nonce, p.ciphertext))
+
+/** stash:ack — confidant -> owner, answering a store. */
+export const StashAckCodec = protobufPayload('StashAck', wire.StashAck, (p) => checkOwner(p.ownerId))
+
+/** stash:request — owner -> confidant. */
+export const StashRequestCodec = protobufPayload('StashRequest', wire.StashRequest, (p) => checkOwner(p.ownerId))
+
+/** stash:response — confidant -> owner; when `found`, it carries the sealed stash. */
+export const StashResponseCodec = protobufPayload('StashResponse', wire.StashResponse, (p) => {
+  const owner = checkOwner(p.ownerId)
+  if (owner !== undefined) return owner
+  if (!p.found) return p.ciphertext.byteLength > 0 ? 'a not-found response carries no ciphertext' : undefined
+  return (p.version < 1 ? 'version must be >= 1' : undefined) ?? checkSealed(p.nonce, p.ciphertext)
+})
+
+/** stash:refresh — owner -> everyone at boot. */
+export const StashRefreshCodec = protobufPayload('StashRefresh', wire.StashRefresh)
+
+/** stash:recovered — local: recovery finished. */
+export const StashRecoveredCodec = protobufPayload('StashRecovered', wire.StashRecovered)
+
+export type StashStore = Payload<wire.StashStore>
+export type StashAck = Payload<wire.StashAck>
+export type StashRequest = Payload<wire.StashRequest>
+export type StashResponse = Payload<wire.StashResponse>
+export type StashRefresh = Payload<wire.StashRefresh>
+export type StashRecovered = Payload<wire.StashRecovered>
