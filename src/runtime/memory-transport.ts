@@ -1,6 +1,6 @@
 import { RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
-import type { InboundContext, Receive, Recipient, SendOptions, Transport } from './transport.js'
+import type { InboundContext, InboundSink, Recipient, SendOptions, Transport } from './transport.js'
 
 /** How long a broadcast made before anyone listens waits for a subscriber. */
 const HOLD_BROADCAST_MS = 30_000
@@ -54,18 +54,18 @@ export class MemoryNetwork {
 /** A Transport over a MemoryNetwork. Without a network, messages go nowhere. */
 export class MemoryTransport implements Transport {
   private readonly served = new Map<string, Behavior>()
-  private receive?: Receive
+  private sink?: InboundSink
 
   constructor (readonly publicKey: Uint8Array, private readonly network?: MemoryNetwork) {}
 
-  async start (receive: Receive): Promise<void> {
-    this.receive = receive
+  async start (sink: InboundSink): Promise<void> {
+    this.sink = sink
     this.network?.join(this)
   }
 
   async stop (): Promise<void> {
     this.network?.leave(this)
-    this.receive = undefined
+    this.sink = undefined
   }
 
   serve (behavior: Behavior): void {
@@ -82,8 +82,8 @@ export class MemoryTransport implements Transport {
   }
 
   async deliver (envelope: Uint8Array, ctx: InboundContext): Promise<void> {
-    if (this.receive === undefined) throw new UnreachableError('peer', 'it is not running')
-    await this.receive(envelope, ctx)
+    if (this.sink === undefined) throw new UnreachableError('peer', 'it is not running')
+    await this.sink.receive(envelope, ctx)
   }
 
   async send (to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void> {

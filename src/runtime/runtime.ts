@@ -132,12 +132,9 @@ export class NaraRuntime implements Runtime {
     const timeoutMs = opts.timeoutMs ?? behavior.timeoutMs
     const id = newMessageId()
     const reply = this.calls.expect(id, msg.kind, timeoutMs)
-    reply.catch(() => {}) // awaited below; this only keeps an early rejection from being "unhandled"
-    try {
-      await this.runEmit({ outgoing: msg, behavior, id, awaitReply: { timeoutMs } })
-    } catch (err) {
-      this.calls.abort(id, err as Error)
-    }
+    // The reply (or the timeout) settles the call even while the transport is still sending.
+    this.runEmit({ outgoing: msg, behavior, id, awaitReply: { timeoutMs } })
+      .catch((err: Error) => { this.calls.abort(id, err) })
     return await reply
   }
 
@@ -176,7 +173,10 @@ export class NaraRuntime implements Runtime {
   async start (): Promise<void> {
     if (this.state !== 'idle') return
     this.state = 'running'
-    await this.transport.start(async (bytes, ctx) => await this.receive(bytes, ctx))
+    await this.transport.start({
+      receive: async (bytes, ctx) => await this.receive(bytes, ctx),
+      dropped: (reason) => { this.countDrop('transport', reason) }
+    })
     for (const service of this.services) await service.start?.()
     this.runtimeLog.info('runtime started', { behaviors: this.behaviorsByKind.size, services: this.services.map(s => s.name) })
   }
@@ -216,8 +216,7 @@ export class NaraRuntime implements Runtime {
     const outcome = await runPipeline(this.receivePipeline, receipt)
     if (outcome.status === 'done') return { accepted: true }
     const reason = dropReason(outcome)
-    this.drops.count(reason.code)
-    this.runtimeLog.debug('dropped inbound message', { stage: outcome.stage, reason: reason.code, detail: reason.detail })
+    this.countDrop(outcome.stage, reason)
     const envelope = receipt.envelope
     if (ctx.replyChannel !== undefined && envelope !== undefined && reason.code !== 'duplicate') {
       await this.refuse(envelope.id, envelope.fromId, ctx.replyChannel, reason.code, reason.detail)
@@ -297,6 +296,11 @@ export class NaraRuntime implements Runtime {
     } finally {
       if (channel !== undefined) this.replyChannels.delete(requestId)
     }
+  }
+
+  private countDrop (stage: string, reason: DropReason): void {
+    this.drops.count(reason.code)
+    this.runtimeLog.debug('dropped inbound message', { stage, reason: reason.code, detail: reason.detail })
   }
 
   private track (work: Promise<void>): void {

@@ -27,8 +27,13 @@ export type ReceiveOutcome =
   | { readonly accepted: true }
   | { readonly accepted: false, readonly reason: DropReason }
 
-/** The runtime's receive pipeline, as the transport sees it. */
-export type Receive = (envelope: Uint8Array, ctx: InboundContext) => Promise<ReceiveOutcome>
+/** The runtime, as the transport delivers to it. */
+export interface InboundSink {
+  /** Runs the receive pipeline on one envelope. Never throws. */
+  receive(envelope: Uint8Array, ctx: InboundContext): Promise<ReceiveOutcome>
+  /** Counts input the transport dropped before it was an envelope (oversize or truncated frame, ...). */
+  dropped(reason: DropReason): void
+}
 
 /** Who a direct message goes to: the NaraID and the key that identifies its node. */
 export interface Recipient {
@@ -48,8 +53,8 @@ export interface SendOptions {
  * libp2p or the in-memory network used in tests.
  */
 export interface Transport {
-  /** Begins delivering inbound envelopes to `receive`. */
-  start(receive: Receive): Promise<void>
+  /** Begins delivering inbound envelopes to the runtime. */
+  start(sink: InboundSink): Promise<void>
   stop(): Promise<void>
   /** Makes a network behavior reachable (stream protocols for mesh, topic for broadcast). */
   serve(behavior: Behavior): void

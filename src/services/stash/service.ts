@@ -127,20 +127,21 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     const payload: StashStore = { ownerId: me, version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
     const confidants: Confidant[] = []
     const failures: StoreReport['failures'] = []
-    // Ask the best candidates in parallel; each failure makes room for the next in line.
+    // One worker per confidant slot, in parallel: a slot whose candidate fails moves on to the next in line.
     let next = 0
-    const worker = async (): Promise<void> => {
-      while (confidants.length < this.options.targetConfidants && next < candidates.length) {
+    const fillSlot = async (): Promise<void> => {
+      while (next < candidates.length) {
         const peer = candidates[next++]
         try {
           await this.storeWith(peer.id, payload)
           confidants.push({ id: peer.id, name: peer.name })
+          return
         } catch (err) {
           failures.push({ id: peer.id, error: (err as Error).message })
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.options.targetConfidants, candidates.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(this.options.targetConfidants, candidates.length) }, fillSlot))
     if (confidants.length === 0) throw new NoConfidantError(failures)
     this.data = data
     this.version = version

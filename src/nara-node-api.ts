@@ -1,0 +1,44 @@
+import type { Identity } from './identity/index.js'
+import type { Logger, MemoryMode, NaraRuntime, Service } from './runtime/index.js'
+import type { StashOptions, StashService } from './services/stash/index.js'
+import type { PresenceOptions, PresenceService } from './services/presence/index.js'
+
+/** Options of `createNara`. Every one has a default that works on a laptop. */
+export interface NaraOptions {
+  /** @default a generated quirky name */
+  name?: string
+  /** a soul string for `name`; @default the native soul of this machine and name */
+  soul?: string
+  /** @default this machine's id */
+  machineId?: string
+  /** multiaddrs to listen on @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** multiaddrs of naras to join @default [] */
+  bootstrap?: string[]
+  /** @default 'medium' */
+  memoryMode?: MemoryMode
+  /** @default a silent in-memory logger */
+  logger?: Logger
+  stash?: StashOptions
+  presence?: PresenceOptions
+  /** more services to run on this node's runtime */
+  services?: Service[]
+}
+
+/** A running nara: its identity, runtime, services and libp2p node. */
+export interface NaraNode {
+  readonly identity: Identity
+  readonly runtime: NaraRuntime
+  readonly stash: StashService
+  readonly presence: PresenceService
+  /** the libp2p PeerID, as a string */
+  peerId(): string
+  /** the addresses other naras can dial, as strings */
+  multiaddrs(): string[]
+  /** ms since this node started */
+  uptimeMs(): number
+  /** the PeerID string of a nara, derived from its public key; undefined when its key is unknown */
+  peerIdOf(naraId: string): string | undefined
+  /** Graceful stop: presence says chau, streams close, libp2p stops. Idempotent. */
+  stop(): Promise<void>
+}

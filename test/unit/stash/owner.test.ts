@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { MAX_PLAINTEXT_BYTES, MemoryNetwork, MockRuntime, StashService, local, protobufPayload, type Identity, type StashRecovered } from '../../../src/index.js'
+import { PeerChange } from '../../../protocols/presence.js'
+import { waitFor } from '../../helpers/wait.js'
+
+const running: MockRuntime[] = []
+
+async function nara (network: MemoryNetwork, name: string, opts: { identity?: Identity, stash?: StashService } = {}): Promise<{ rt: MockRuntime, stash: StashService }> {
+  const rt = new MockRuntime({ name, network, ...(opts.identity !== undefined ? { identity: opts.identity } : {}) })
+  const stash = opts.stash ?? new StashService({ settleMs: 20, recoveryDeadlineMs: 500 })
+  await rt.install(stash)
+  await rt.start()
+  running.push(rt)
+  return { rt, stash }
+}
+
+afterEach(async () => {
+  for (const rt of running.splice(0)) await rt.stop()
+})
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+describe('stash: owner and confidants on an in-memory network', () => {
+  it('stores with three confidants, each acknowledging', async () => {
+    const network = new MemoryNetwork()
+    const confidants = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await nara(network, n)))
+    const owner = await nara(network, 'owner')
+
+    const report = await owner.stash.set(text('{"level":7}'))
+
+    expect(report.confidants).toHaveLength(3)
+    expect(report.failures).toEqual([])
+    const holders = confidants.filter(c => c.stash.stored.has(owner.rt.me().id))
+    expect(holders.map(c => c.rt.me().id).sort()).toEqual(report.confidants.map(c => c.id).sort())
+    expect(owner.stash.get()).toEqual(text('{"level":7}'))
+    expect(owner.stash.confidants()).toHaveLength(3)
+  })
+
+  it('prefers the peers with the highest uptime', async () => {
+    const network = new MemoryNetwork()
+    const peers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async n => await nara(network, n)))
+    const owner = await nara(network, 'owner')
+    owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now() })))
+    const report = await owner.stash.set(text('x'))
+    expect(report.confidants.map(c => c.name).sort()).toEqual(['c', 'd', 'e'])
+  })
+
+  it('replaces a refusing candidate with the next one', async () => {
+    const network = new MemoryNetwork()
+    const full = await nara(network, 'full')
+    // A confidant with no room left refuses; the owner moves on to the next candidate.
+    const fullStash = full.stash
+    for (let i = 0; i < 20; i++) fullStash.stored.set(`someone-${i}`, { ownerId: `someone-${i}`, version: 1, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0 })
+    await nara(network, 'ok1')
+    await nara(network, 'ok2')
+    await nara(network, 'ok3')
+    const owner = await nara(network, 'owner')
+    const report = await owner.stash.set(text('x'))
+    expect(report.confidants.map(c => c.name).sort()).toEqual(['ok1', 'ok2', 'ok3'])
+    expect(report.failures).toEqual([{ id: full.rt.me().id, error: expect.stringContaining('storage-full') }])
+  })
+
+  it('refuses a stash that is too large, and one with nobody online', async () => {
+    const network = new MemoryNetwork()
+    const owner = await nara(network, 'owner')
+    await expect(owner.stash.set(new Uint8Array(MAX_PLAINTEXT_BYTES + 1))).rejects.toMatchObject({ name: 'StashTooLargeError' })
+    await expect(owner.stash.set(text('x'))).rejects.toMatchObject({ name: 'NotEnoughPeersError' })
+    expect(owner.stash.get()).toBeUndefined()
+  })
+
+  it('recovers after a restart: refresh broadcast, confidants push, newest version wins, stash:recovered once', async () => {
+    const network = new MemoryNetwork()
+    await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
+    const first = await nara(network, 'owner')
+    await first.stash.set(text('old'))
+    await first.stash.set(text('new'))
+    const identity = first.rt.identity
+    await first.rt.stop()
+
+    const rt = new MockRuntime({ name: 'owner', network, identity })
+    const stash = new StashService({ settleMs: 20, recoveryDeadlineMs: 2_000 })
+    await rt.install(stash)
+    const recovered: StashRecovered[] = []
+    rt.on('stash:recovered', (m) => { recovered.push(m.payload as StashRecovered) })
+    await rt.start()
+    running.push(rt)
+
+    await waitFor(() => recovered.length > 0, 'stash:recovered')
+    expect(recovered).toEqual([{ count: 3, version: stash.currentVersion() }])
+    expect(stash.get()).toEqual(text('new'))
+    expect(stash.confidants()).toHaveLength(3)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(recovered).toHaveLength(1)
+  })
+
+  it('a nara nobody holds anything for recovers nothing, once, at the deadline', async () => {
+    const network = new MemoryNetwork()
+    await nara(network, 'c1')
+    const owner = await nara(network, 'owner', { stash: new StashService({ recoveryDeadlineMs: 100 }) })
+    expect(await owner.stash.recovered()).toEqual({ count: 0, version: 0 })
+    expect(owner.rt.emittedOf('stash:recovered')).toHaveLength(1)
+  })
+
+  it('the owner can ask a confidant for its stash directly', async () => {
+    const network = new MemoryNetwork()
+    await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
+    const owner = await nara(network, 'owner')
+    const report = await owner.stash.set(text('direct'))
+    const response = await owner.stash.fetchFrom(report.confidants[0].id)
+    expect(response.found).toBe(true)
+    expect(await owner.rt.open(response)).toEqual(text('direct'))
+  })
+
+  it('repairs: when a confidant goes offline, another one takes its place', async () => {
+    const network = new MemoryNetwork()
+    const peers = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await nara(network, n)))
+    const owner = await nara(network, 'owner')
+    const report = await owner.stash.set(text('keep me'))
+    const gone = report.confidants[0]
+    const spare = peers.find(p => !report.confidants.some(c => c.id === p.rt.me().id))!
+    await peers.find(p => p.rt.me().id === gone.id)!.rt.stop()
+
+    // Presence would emit this local event; here the test plays presence.
+    owner.rt.register(local('presence:peer-offline', 'A peer went away').withPayload(protobufPayload('PeerChange', PeerChange)))
+    await owner.rt.emit({ kind: 'presence:peer-offline', payload: { id: gone.id, name: gone.name, reason: 'chau' } })
+
+    await waitFor(() => owner.stash.confidants().some(c => c.id === spare.rt.me().id), 'a replacement confidant')
+    expect(owner.stash.confidants()).toHaveLength(3)
+    expect(owner.stash.confidants().some(c => c.id === gone.id)).toBe(false)
+    expect(spare.stash.stored.has(owner.rt.me().id)).toBe(true)
+  })
+})
