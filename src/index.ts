@@ -28,6 +28,8 @@ export {
   StashService, CAPACITY_BY_MEMORY_MODE, StashTooLargeError, NotEnoughPeersError, NoConfidantError,
   MAX_CIPHERTEXT_BYTES, MAX_PLAINTEXT_BYTES
 } from './services/stash/index.js'
+export { PresenceService } from './services/presence/index.js'
+export type { PresenceOptions, PresenceAnnounce, PeerChange, OfflineReason } from './services/presence/index.js'
 export type {
   StashOptions, EncryptedStash, Confidant, StoreReport, RecoveryOptions,
   StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered

@@ -45,7 +45,8 @@ export class MemoryNetwork {
 
   private releaseHeld (): void {
     const now = Date.now()
-    const due = this.held.filter(h => h.until > now)
+    // A broadcast whose sender has left since goes with it.
+    const due = this.held.filter(h => h.until > now && this.nodes.has(keyOf(h.from.publicKey)))
     this.held = []
     for (const h of due) void this.broadcast(h.from, h.behavior, h.envelope)
   }

@@ -99,15 +99,14 @@ export class MockRuntime extends NaraRuntime {
     return { ...envelope, signature: await sender.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer> }
   }
 
-  /** Overrides `onlinePeers()` (otherwise: whatever presence provides, or the linked network). */
+  /** Overrides `onlinePeers()` (otherwise: what presence provides, or without presence every running linked runtime). */
   setOnlinePeers (peers: PeerInfo[]): void {
     this.explicitPeers = peers
   }
 
   override onlinePeers (): PeerInfo[] {
     if (this.explicitPeers !== undefined) return this.explicitPeers
-    const provided = super.onlinePeers()
-    if (provided.length > 0 || this.network === undefined) return provided
+    if (this.providesPeers || this.network === undefined) return super.onlinePeers()
     return this.linked().filter(rt => rt !== this && rt.running).map(rt => rt.asPeer())
   }
 

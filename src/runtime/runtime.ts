@@ -64,7 +64,7 @@ export class NaraRuntime implements Runtime {
   private readonly runtimeLog: Logger
   private readonly receivePipeline
   private readonly emitPipeline
-  private peerSource: () => PeerInfo[] = () => []
+  private peerSource?: () => PeerInfo[]
   /** the largest envelope any behavior accepts: bigger input is not even decoded */
   private maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
   private state: 'idle' | 'running' | 'stopped' = 'idle'
@@ -155,7 +155,12 @@ export class NaraRuntime implements Runtime {
   }
 
   onlinePeers (): PeerInfo[] {
-    return this.peerSource()
+    return this.peerSource?.() ?? []
+  }
+
+  /** Whether a service (presence) provides `onlinePeers()`. */
+  get providesPeers (): boolean {
+    return this.peerSource !== undefined
   }
 
   providePeers (source: () => PeerInfo[]): void {

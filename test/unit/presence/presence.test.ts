@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Identity, MemoryNetwork, MockRuntime, type Message } from '../../../src/index.js'
+import { PresenceService, type PeerChange } from '../../../src/services/presence/index.js'
+
+const HEARTBEAT_MS = 50
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+async function waitFor (check: () => boolean, timeoutMs = 1_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+interface Node { rt: MockRuntime, presence: PresenceService, online: PeerChange[], offline: PeerChange[] }
+
+describe('presence', () => {
+  let network: MemoryNetwork
+  let nodes: Node[]
+
+  async function boot (name: string, options = { heartbeatMs: HEARTBEAT_MS }): Promise<Node> {
+    const rt = new MockRuntime({ name, network })
+    const presence = new PresenceService(options)
+    await rt.install(presence)
+    const node: Node = { rt, presence, online: [], offline: [] }
+    rt.on('presence:peer-online', (msg: Message) => { node.online.push(msg.payload as PeerChange) })
+    rt.on('presence:peer-offline', (msg: Message) => { node.offline.push(msg.payload as PeerChange) })
+    nodes.push(node)
+    await rt.start()
+    return node
+  }
+
+  const namesOf = (rt: MockRuntime): string[] => rt.onlinePeers().map(p => p.name)
+
+  beforeEach(() => {
+    network = new MemoryNetwork()
+    nodes = []
+  })
+
+  afterEach(async () => {
+    await Promise.all(nodes.map(async n => { await n.rt.stop() }))
+  })
+
+  it('every runtime lists the two others after start', async () => {
+    const [a, b, c] = [await boot('a'), await boot('b'), await boot('c')]
+    for (const { rt, online } of [a, b, c]) {
+      await waitFor(() => rt.onlinePeers().length === 2 && online.length === 2, 1_000, `${rt.me().name} sees 2 peers`)
+    }
+
+    expect(namesOf(a.rt)).toEqual(['b', 'c'])
+    expect(namesOf(b.rt)).toEqual(['a', 'c'])
+    expect(namesOf(c.rt)).toEqual(['a', 'b'])
+    expect(a.rt.onlinePeers().map(p => p.id)).toEqual([b.rt.me().id, c.rt.me().id])
+    const seenByA = a.presence.peer(b.rt.me().id)
+    expect(seenByA).toMatchObject({ name: 'b', memoryMode: 'medium' })
+    expect(seenByA?.lastSeen).toBeGreaterThan(0)
+    expect(a.presence.peer(a.rt.me().id)).toBeUndefined()
+    expect(a.online.map(p => p.name).sort()).toEqual(['b', 'c'])
+  })
+
+  it('a newcomer learns everyone at once through the howdy answers', async () => {
+    const old = [await boot('a'), await boot('b'), await boot('c')]
+    for (const { rt } of old) await waitFor(() => rt.onlinePeers().length === 2)
+
+    const d = await boot('d', { heartbeatMs: 60_000 })
+    // Each peer answers d's boot hey-there directly; no heartbeat is needed.
+    for (const { rt } of old) await rt.idle()
+
+    expect(d.online.map(p => p.name).sort()).toEqual(['a', 'b', 'c'])
+    expect(namesOf(d.rt)).toEqual(['a', 'b', 'c'])
+    for (const { rt } of old) {
+      expect(rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)).toHaveLength(1)
+      expect(namesOf(rt)).toContain('d')
+    }
+  })
+
+  it('a graceful stop says chau: the others drop it with reason "chau"', async () => {
+    const [a, b, c] = [await boot('a'), await boot('b'), await boot('c')]
+    for (const { rt } of [a, b, c]) await waitFor(() => rt.onlinePeers().length === 2)
+
+    await b.rt.stop()
+    expect(b.rt.emittedOf('presence:chau')).toHaveLength(1)
+    for (const { rt, offline } of [a, c]) {
+      await rt.idle()
+      expect(offline).toEqual([{ id: b.rt.me().id, name: 'b', reason: 'chau' }])
+      expect(namesOf(rt)).not.toContain('b')
+    }
+    expect(namesOf(a.rt)).toEqual(['c'])
+    await b.presence.stop() // idempotent: no second chau
+    expect(b.rt.emittedOf('presence:chau')).toHaveLength(1)
+  })
+
+  it('a peer that goes silent is marked offline with reason "silent" after offlineAfterMs', async () => {
+    const a = await boot('a')
+    const ghost = Identity.create({ name: 'ghost', machineId: 'test' })
+    a.rt.trust(ghost)
+
+    const heardAt = Date.now()
+    const outcome = await a.rt.deliver(await a.rt.envelopeFrom(ghost, {
+      kind: 'presence:hey-there', payload: { uptimeMs: 1234, memoryMode: 'high' }
+    }))
+    expect(outcome).toEqual({ accepted: true })
+    expect(a.online).toEqual([{ id: ghost.id, name: 'ghost', reason: '' }])
+    expect(a.presence.peer(ghost.id)).toMatchObject({ uptimeMs: 1234, memoryMode: 'high' })
+    // The welcome cannot reach a nara that is not on the network: logged, not thrown.
+    expect(a.rt.logs.some(l => l.msg === 'could not send presence:howdy')).toBe(true)
+
+    await waitFor(() => a.offline.length > 0, 2_000, 'the ghost to go silent')
+    expect(Date.now() - heardAt).toBeGreaterThanOrEqual(a.presence.offlineAfterMs)
+    expect(a.presence.offlineAfterMs).toBe(3 * HEARTBEAT_MS + 1_000)
+    expect(a.offline).toEqual([{ id: ghost.id, name: 'ghost', reason: 'silent' }])
+    expect(a.rt.onlinePeers()).toEqual([])
+  })
+
+  it('drops a hey-there with an invalid memory mode before any handler', async () => {
+    const a = await boot('a')
+    const mallory = Identity.create({ name: 'mallory', machineId: 'test' })
+    a.rt.trust(mallory)
+
+    const outcome = await a.rt.deliver(await a.rt.envelopeFrom(mallory, {
+      kind: 'presence:hey-there', payload: { uptimeMs: 1, memoryMode: 'huge' }
+    }))
+    expect(outcome.accepted).toBe(false)
+    if (!outcome.accepted) expect(outcome.reason.code).toBe('invalid-payload')
+    expect(a.online).toEqual([])
+    expect(a.rt.onlinePeers()).toEqual([])
+    expect(a.rt.emittedOf('presence:howdy')).toEqual([])
+  })
+
+  it('ignores a late hey-there older than the chau that preceded it', async () => {
+    const a = await boot('a')
+    const ghost = Identity.create({ name: 'ghost', machineId: 'test' })
+    a.rt.trust(ghost)
+    const before = Date.now() - 100
+
+    await a.rt.deliver(await a.rt.envelopeFrom(ghost, { kind: 'presence:hey-there', payload: { uptimeMs: 5, memoryMode: 'low' } }))
+    await a.rt.deliver(await a.rt.envelopeFrom(ghost, { kind: 'presence:chau', payload: {} }))
+    await a.rt.deliver(await a.rt.envelopeFrom(ghost, { kind: 'presence:hey-there', payload: { uptimeMs: 4, memoryMode: 'low' } }, { timestamp: before }))
+
+    expect(a.offline).toEqual([{ id: ghost.id, name: 'ghost', reason: 'chau' }])
+    expect(a.online).toHaveLength(1)
+    expect(a.rt.onlinePeers()).toEqual([])
+  })
+
+  it('rejects nonsensical options', () => {
+    expect(() => new PresenceService({ heartbeatMs: 0 })).toThrow(RangeError)
+    expect(new PresenceService().offlineAfterMs).toBe(16_000)
+  })
+})
