@@ -22,6 +22,12 @@
  */
 import './polyfill.js'
 
+export { createNara, DEFAULT_LISTEN } from './nara-node.js'
+export type { StandaloneNara } from './nara-node.js'
+export type { NaraNode, NaraOptions } from './nara-node-api.js'
+export { nara, NaraLibp2pService } from './nara-service.js'
+export { NARA_KAD_PROTOCOL } from './transport/constants.js'
+export type { NaraServiceInit, NaraServiceComponents } from './nara-service.js'
 export * from './identity/index.js'
 export * from './runtime/index.js'
 export {

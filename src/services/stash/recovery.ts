@@ -3,7 +3,7 @@ import type { StashRecovered, StashResponse } from './payloads.js'
 export interface RecoveryOptions {
   /** stop waiting for confidants this long after the refresh broadcast @default 15000 */
   recoveryDeadlineMs: number
-  /** once the first copy arrives, wait this long for the other confidants' copies @default 1000 */
+  /** finish once no further copy has arrived for this long @default 1000 */
   settleMs: number
 }
 
@@ -14,13 +14,15 @@ export interface RecoveredCopy {
 
 /**
  * The boot-time collection window: copies offered by confidants are gathered
- * from `begin` until `settleMs` after the first one (or the deadline), then
- * `finish` runs exactly once.
+ * from `begin` until none has arrived for `settleMs` (or the deadline passes),
+ * then `finish` runs exactly once. Confidants answer at different speeds (some
+ * must first find the reborn node's new address), so each copy restarts the wait.
  */
 export class Recovery {
   private state: 'idle' | 'collecting' | 'finishing' | 'done' = 'idle'
   private readonly copies = new Map<string, RecoveredCopy>()
-  private readonly timers: Array<ReturnType<typeof setTimeout>> = []
+  private deadline?: ReturnType<typeof setTimeout>
+  private quiet?: ReturnType<typeof setTimeout>
   private readonly result = Promise.withResolvers<StashRecovered>()
   private readonly deadlineMs: number
   private readonly settleMs: number
@@ -36,7 +38,7 @@ export class Recovery {
   begin (): void {
     if (this.state !== 'idle') return
     this.state = 'collecting'
-    this.schedule(this.deadlineMs)
+    this.deadline = this.closeAfter(this.deadlineMs)
   }
 
   /** A confidant's copy; only the newest copy per confidant counts. */
@@ -45,7 +47,8 @@ export class Recovery {
     const previous = this.copies.get(copy.from.id)
     if (previous !== undefined && previous.response.version >= copy.response.version) return
     this.copies.set(copy.from.id, copy)
-    if (this.copies.size === 1) this.schedule(this.settleMs)
+    clearTimeout(this.quiet)
+    this.quiet = this.closeAfter(this.settleMs)
   }
 
   /** Settles `done()`; called by `finish` once it has emitted stash:recovered. */
@@ -64,10 +67,10 @@ export class Recovery {
     if (this.state !== 'done') this.resolve({ count: 0, version: 0 })
   }
 
-  private schedule (ms: number): void {
+  private closeAfter (ms: number): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => { void this.close() }, ms)
     timer.unref()
-    this.timers.push(timer)
+    return timer
   }
 
   private async close (): Promise<void> {
@@ -78,6 +81,7 @@ export class Recovery {
   }
 
   private clearTimers (): void {
-    for (const t of this.timers.splice(0)) clearTimeout(t)
+    clearTimeout(this.deadline)
+    clearTimeout(this.quiet)
   }
 }

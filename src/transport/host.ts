@@ -1,0 +1,112 @@
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { AbortOptions, ComponentLogger, Libp2p, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+
+/** The part of gossipsub the transport uses. */
+export type NaraPubSub = Pick<GossipSub,
+'publish' | 'subscribe' | 'unsubscribe' | 'getSubscribers' | 'topicValidators' | 'addEventListener' | 'removeEventListener'>
+
+/**
+ * What the transport needs from libp2p. Narrow on purpose so that both a full
+ * libp2p node (`hostFromLibp2p`) and the components a libp2p service receives
+ * (`hostFromComponents`) can back it.
+ */
+export interface TransportHost {
+  readonly peerId: PeerId
+  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+  unhandle(protocol: string): Promise<void>
+  /** Opens a stream, dialing (through the peer store or peer routing) when not connected. */
+  dialProtocol(peer: PeerId, protocols: string[], options?: AbortOptions): Promise<Stream>
+  /**
+   * Asks peer routing (the DHT) for a peer's current addresses, skipping the
+   * local cache, and records them. Used when dialing known addresses failed:
+   * a nara restarted elsewhere keeps its PeerId but not its addresses.
+   */
+  refreshAddresses?(peer: PeerId, options?: AbortOptions): Promise<void>
+  readonly pubsub: NaraPubSub
+  readonly logger: ComponentLogger
+}
+
+/** The parts of a libp2p node a host is made of. */
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'peerRouting' | 'peerStore' | 'logger'> & {
+  readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
+}
+
+/** The part of Kad-DHT used to refresh a peer's addresses. */
+export type DhtLike = Pick<KadDHT, 'findPeer'>
+
+/** A host backed by a whole libp2p node (with a `pubsub` gossipsub service). */
+export function hostFromLibp2p (node: Libp2pLike): TransportHost {
+  return {
+    peerId: node.peerId,
+    handle: async (protocol, handler, options) => { await node.handle(protocol, handler, options) },
+    unhandle: async (protocol) => { await node.unhandle(protocol) },
+    dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
+    refreshAddresses: async (peer, options) => {
+      const dht = node.services.dht
+      if (dht !== undefined) await askDht(dht, node.peerStore, peer, options)
+      else await askPeerRouting(node.peerRouting, peer, options)
+    },
+    pubsub: node.services.pubsub,
+    logger: node.logger
+  }
+}
+
+/** The libp2p components a service factory receives, as far as the transport needs them. */
+export interface HostComponents {
+  readonly peerId: PeerId
+  readonly registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string, options?: AbortOptions): Promise<void>
+  }
+  readonly connectionManager: {
+    openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
+  }
+  /** present when the node has peer routing (e.g. a DHT) */
+  readonly peerRouting?: Pick<PeerRouting, 'findPeer'>
+  readonly logger: ComponentLogger
+}
+
+/** A host backed by a libp2p service's components (registrar, connection manager). */
+export function hostFromComponents (components: HostComponents, pubsub: NaraPubSub): TransportHost {
+  return {
+    peerId: components.peerId,
+    handle: async (protocol, handler, options) => { await components.registrar.handle(protocol, handler, options) },
+    unhandle: async (protocol) => { await components.registrar.unhandle(protocol) },
+    dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
+    ...(components.peerRouting !== undefined
+      ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
+      : {}),
+    pubsub,
+    logger: components.logger
+  }
+}
+
+/** libp2p's peer routing stores what it finds in the peer store (only the first answer, though). */
+async function askPeerRouting (routing: Pick<PeerRouting, 'findPeer'>, peer: PeerId, options?: AbortOptions): Promise<void> {
+  await routing.findPeer(peer, { ...options, useCache: false })
+}
+
+/**
+ * Asks the DHT until an answer brings an address we did not have, then makes
+ * those the peer's addresses: the ones we had just failed. Peers that knew a
+ * restarted nara still hand out its old address, so the first answer alone
+ * (what libp2p's peer routing returns) is often stale.
+ */
+async function askDht (dht: DhtLike, peerStore: Pick<PeerStore, 'get' | 'patch'>, peer: PeerId, options?: AbortOptions): Promise<void> {
+  const known = new Set<string>()
+  try {
+    for (const { multiaddr } of (await peerStore.get(peer, options)).addresses) known.add(multiaddr.toString())
+  } catch {
+    // not in the peer store: every address found is new
+  }
+  for await (const event of dht.findPeer(peer, { ...options, useCache: false })) {
+    if (event.name !== 'FINAL_PEER') continue
+    const fresh = event.peer.multiaddrs.filter(ma => !known.has(ma.toString()))
+    if (fresh.length > 0) {
+      await peerStore.patch(peer, { multiaddrs: fresh }, options)
+      return // leaving the loop ends the query
+    }
+  }
+  throw new Error('the DHT knows no other address for it')
+}

@@ -1,0 +1,17 @@
+/**
+ * @packageDocumentation
+ *
+ * The only code that knows libp2p: the runtime's Transport over stream
+ * protocols (mesh kinds) and gossipsub topics (broadcast kinds), the libp2p
+ * node configuration, and PeerId <-> nara key helpers.
+ */
+export { Libp2pTransport } from './libp2p-transport.js'
+export type { Libp2pTransportOptions } from './libp2p-transport.js'
+export { hostFromLibp2p, hostFromComponents } from './host.js'
+export type { TransportHost, HostComponents, Libp2pLike, NaraPubSub, DhtLike } from './host.js'
+export { naraLibp2pOptions } from './node-config.js'
+export type { NaraServices, NaraLibp2pConfig } from './node-config.js'
+export { peerIdOfKey, keyOfPeerId } from './peer-ids.js'
+export { FrameError, FrameStream, encodeVarint } from './frames.js'
+export type { FrameErrorCode } from './frames.js'
+export * from './constants.js'

@@ -1,0 +1,347 @@
+import { setMaxListeners } from 'node:events'
+import { TopicValidatorResult, type Message as PubSubMessage, type SubscriptionChangeData } from '@libp2p/gossipsub'
+import { DEFAULT_MAX_ENVELOPE_BYTES } from '../runtime/constants.js'
+import { NotRunningError, RefusedError, TimeoutError, UnreachableError } from '../runtime/errors.js'
+import {
+  HOLD_BROADCAST_MS, SUBSCRIPTION_SETTLE_MS, MAX_CONCURRENT_REQUESTS_PER_PEER, MAX_HELD_BROADCASTS,
+  MAX_INBOUND_STREAMS_PER_PROTOCOL, MAX_OUTBOUND_STREAMS_PER_PROTOCOL, READ_TIMEOUT_MS, REPUBLISH_INTERVAL_MS
+} from './constants.js'
+import { deadline, type Deadline } from './deadline.js'
+import { FrameError, FrameStream } from './frames.js'
+import { HeldBroadcasts } from './held-broadcasts.js'
+import { PeerLimiter } from './peer-limiter.js'
+import { abortWith, closeGracefully, isStaleAddressFailure, raceSignal } from './stream-helpers.js'
+import { keyOfPeerId, peerIdOfKey } from './peer-ids.js'
+import type { TransportHost } from './host.js'
+import type { Behavior } from '../runtime/behavior.js'
+import type { InboundSink, Recipient, ReplyChannel, SendOptions, Transport } from '../runtime/transport.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+
+/** Tunables; the defaults are the constants in ./constants.ts. */
+export interface Libp2pTransportOptions {
+  /** how long an inbound stream may take to deliver its request frame */
+  readTimeoutMs?: number
+  /** how long a broadcast made before anyone subscribed is kept */
+  holdBroadcastMs?: number
+  /** how often held broadcasts are retried */
+  republishIntervalMs?: number
+  /** concurrent outbound requests per peer */
+  maxConcurrentRequestsPerPeer?: number
+}
+
+/**
+ * The runtime's Transport over libp2p: a mesh kind is a stream protocol per
+ * version (`/nara/svc/op/<v>`, one length-prefixed envelope per stream, the
+ * reply on the same stream); a broadcast kind is a gossipsub topic whose
+ * validator runs the receive pipeline. Senders are authenticated by the
+ * connection's (or the signed gossipsub message's) Ed25519 key.
+ */
+export class Libp2pTransport implements Transport {
+  private readonly log: Logger
+  private readonly served = new Map<string, Behavior>()
+  private readonly applied = new Map<string, Behavior>()
+  private readonly inbound = new Set<Stream>()
+  /** serving setup (handle/subscribe), awaited by start and stop */
+  private readonly setup = new Set<Promise<void>>()
+  private readonly limiter: PeerLimiter
+  private readonly held: HeldBroadcasts
+  private readonly readTimeoutMs: number
+  private sink?: InboundSink
+  private stopping = new AbortController()
+  private settleTimer?: ReturnType<typeof setTimeout>
+  private readonly refreshing = new Map<string, Promise<void>>()
+
+  constructor (private readonly host: TransportHost, options: Libp2pTransportOptions = {}) {
+    this.log = host.logger.forComponent('nara:transport')
+    this.readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.limiter = new PeerLimiter(options.maxConcurrentRequestsPerPeer ?? MAX_CONCURRENT_REQUESTS_PER_PEER)
+    this.held = new HeldBroadcasts({
+      publish: async (topic, envelope) => (await host.pubsub.publish(topic, envelope)).recipients.length,
+      hasSubscribers: (topic) => host.pubsub.getSubscribers(topic).length > 0,
+      holdMs: options.holdBroadcastMs ?? HOLD_BROADCAST_MS,
+      max: MAX_HELD_BROADCASTS,
+      retryMs: options.republishIntervalMs ?? REPUBLISH_INTERVAL_MS,
+      log: this.log
+    })
+  }
+
+  /** Broadcasts waiting for a subscriber (for tests and stats). */
+  get heldBroadcasts (): number {
+    return this.held.size
+  }
+
+  async start (sink: InboundSink): Promise<void> {
+    if (this.sink !== undefined) return
+    this.sink = sink
+    this.stopping = new AbortController()
+    // every request in flight listens to it; that is expected, not a leak
+    setMaxListeners(Infinity, this.stopping.signal)
+    this.host.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    for (const behavior of this.served.values()) this.track(this.setup, this.apply(behavior))
+    await settled(this.setup)
+  }
+
+  async stop (): Promise<void> {
+    if (this.sink === undefined) return
+    this.sink = undefined
+    this.stopping.abort(new NotRunningError('transport'))
+    this.host.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.held.clear()
+    clearTimeout(this.settleTimer)
+    for (const stream of this.inbound) stream.abort(new NotRunningError('transport'))
+    await settled(this.setup)
+    for (const behavior of [...this.applied.values()]) await this.unapply(behavior)
+  }
+
+  serve (behavior: Behavior): void {
+    if (behavior.template === 'local') return
+    this.served.set(behavior.kind, behavior)
+    if (this.sink !== undefined) this.track(this.setup, this.apply(behavior))
+  }
+
+  async send (to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void> {
+    if (this.sink === undefined) throw new NotRunningError('send')
+    let peer: PeerId
+    try {
+      peer = peerIdOfKey(to.publicKey)
+    } catch (err) {
+      throw new UnreachableError(to.id, (err as Error).message)
+    }
+    const limit = deadline(options.timeoutMs, this.stopping.signal, options.signal)
+    let release: (() => void) | undefined
+    try {
+      release = await this.limiter.acquire(peer.toString(), limit.signal)
+        .catch((err: Error) => { throw limit.expired ? new TimeoutError(behavior.kind, options.timeoutMs) : err })
+      await this.exchange(peer, to, behavior, envelopeFor, options, limit)
+    } finally {
+      release?.()
+      limit.clear()
+    }
+  }
+
+  async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
+    if (this.sink === undefined) throw new NotRunningError('publish')
+    const topic = behavior.route()
+    if (this.host.pubsub.getSubscribers(topic).length > 0) {
+      try {
+        const { recipients } = await this.host.pubsub.publish(topic, envelope)
+        if (recipients.length > 0) return
+      } catch (err) {
+        this.log('publishing on %s failed, holding it: %s', topic, (err as Error).message)
+      }
+    }
+    this.log('nobody got %s yet; holding it', topic)
+    this.held.hold(topic, envelope)
+  }
+
+  /** One request: dial with every version, send the envelope, read the reply if asked to. */
+  private async exchange (peer: PeerId, to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>,
+    options: SendOptions, limit: Deadline): Promise<void> {
+    const versions = behavior.versionsNewestFirst()
+    const protocols = versions.map(v => behavior.route(v))
+    const stream = await this.dial(peer, to, protocols, options, limit)
+    const version = versions[protocols.indexOf(stream.protocol)]
+    const fail = (err: Error): Error => {
+      stream.abort(err)
+      return err
+    }
+    if (version === undefined) throw fail(new UnreachableError(to.id, `it negotiated an unexpected protocol ${stream.protocol}`))
+    const frames = new FrameStream(stream, this.maxReplyBytes())
+    let envelope: Uint8Array
+    try {
+      envelope = await envelopeFor(version)
+    } catch (err) {
+      throw fail(err as Error)
+    }
+    try {
+      await frames.write(envelope, { signal: limit.signal })
+    } catch (err) {
+      throw fail(limit.expired ? new TimeoutError(behavior.kind, options.timeoutMs) : new UnreachableError(to.id, `write failed: ${(err as Error).message}`))
+    }
+    if (options.awaitReply) await this.awaitReply(frames, to, behavior, options, limit)
+    await closeGracefully(stream)
+  }
+
+  /** Opens a stream; when known addresses fail, asks peer routing for fresh ones and tries once more. */
+  private async dial (peer: PeerId, to: Recipient, protocols: string[], options: SendOptions, limit: Deadline): Promise<Stream> {
+    const attempt = async (): Promise<Stream> => await this.host.dialProtocol(peer, protocols, { signal: limit.signal })
+    const unreachable = (err: unknown): Error => {
+      if (this.stopping.signal.aborted) return new NotRunningError('send')
+      const why = (err as Error).message
+      this.log('cannot reach %p: %s', peer, why)
+      return new UnreachableError(to.id, limit.expired ? `no stream within ${options.timeoutMs} ms (${why})` : why)
+    }
+    try {
+      return await attempt()
+    } catch (err) {
+      if (this.host.refreshAddresses === undefined || limit.signal.aborted || !isStaleAddressFailure(err as Error)) throw unreachable(err)
+      this.log('dialing %p failed (%s); asking peer routing for fresh addresses', peer, (err as Error).message)
+      try {
+        await this.refresh(peer, limit.signal)
+        return await attempt()
+      } catch (retryErr) {
+        this.log('retrying %p with fresh addresses failed: %s', peer, (retryErr as Error).message)
+        throw unreachable(err)
+      }
+    }
+  }
+
+  /** One address refresh per peer at a time: concurrent requests to a restarted peer share it. */
+  private async refresh (peer: PeerId, signal: AbortSignal): Promise<void> {
+    const key = peer.toString()
+    let pending = this.refreshing.get(key)
+    if (pending === undefined) {
+      // bounded by the request that started it; the others wait at most for their own deadline
+      pending = (this.host.refreshAddresses?.(peer, { signal }) ?? Promise.resolve())
+        .finally(() => this.refreshing.delete(key))
+      this.refreshing.set(key, pending)
+    }
+    await raceSignal(pending, signal)
+  }
+
+  private async awaitReply (frames: FrameStream, to: Recipient, behavior: Behavior, options: SendOptions, limit: Deadline): Promise<void> {
+    let reply: Uint8Array | undefined
+    try {
+      reply = await frames.read({ signal: limit.signal })
+    } catch (err) {
+      if (limit.expired) throw abortWith(frames.stream, new TimeoutError(behavior.kind, options.timeoutMs))
+      if (this.stopping.signal.aborted) throw abortWith(frames.stream, new NotRunningError('send'))
+      const problem = err instanceof FrameError ? err : new FrameError('bad-frame', (err as Error).message)
+      this.sink?.dropped({ code: problem.code, detail: `reply to ${behavior.kind} from ${to.id}: ${problem.message}` })
+      throw abortWith(frames.stream, new RefusedError('bad-reply', problem.message))
+    }
+    if (reply === undefined) {
+      await closeGracefully(frames.stream)
+      throw new RefusedError('no-reply', `${to.id} closed the ${behavior.kind} request without replying`)
+    }
+    await this.sink?.receive(reply, { authenticatedKey: to.publicKey })
+  }
+
+  /** The largest reply accepted: any kind served here may come back as a reply. */
+  private maxReplyBytes (): number {
+    let max = DEFAULT_MAX_ENVELOPE_BYTES
+    for (const b of this.served.values()) max = Math.max(max, b.maxEnvelopeBytes)
+    return max
+  }
+
+  private async apply (behavior: Behavior): Promise<void> {
+    if (this.applied.has(behavior.kind)) return
+    this.applied.set(behavior.kind, behavior)
+    if (behavior.template === 'broadcast') {
+      const topic = behavior.route()
+      this.host.pubsub.topicValidators.set(topic, async (_from, msg) => await this.validate(behavior, msg))
+      this.host.pubsub.subscribe(topic)
+      return
+    }
+    for (const version of behavior.versionsNewestFirst()) {
+      await this.host.handle(behavior.route(version), (stream, connection) => {
+        // onStream never throws; stop aborts these streams rather than wait for slow handlers.
+        void this.onStream(behavior, version, stream, connection)
+      }, {
+        maxInboundStreams: MAX_INBOUND_STREAMS_PER_PROTOCOL,
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_PROTOCOL
+      })
+    }
+  }
+
+  private async unapply (behavior: Behavior): Promise<void> {
+    this.applied.delete(behavior.kind)
+    try {
+      if (behavior.template === 'broadcast') {
+        const topic = behavior.route()
+        this.host.pubsub.unsubscribe(topic)
+        this.host.pubsub.topicValidators.delete(topic)
+        return
+      }
+      for (const version of behavior.versionsNewestFirst()) await this.host.unhandle(behavior.route(version))
+    } catch (err) {
+      // libp2p may already be stopping; there is nothing left to undo then.
+      this.log('could not stop serving %s: %s', behavior.kind, (err as Error).message)
+    }
+  }
+
+  /** An inbound mesh stream: one request frame in, at most one reply frame out. Never throws. */
+  private async onStream (behavior: Behavior, version: number, stream: Stream, connection: Connection): Promise<void> {
+    const sink = this.sink
+    const key = keyOfPeerId(connection.remotePeer)
+    if (sink === undefined || key === undefined) {
+      sink?.dropped({ code: 'unauthenticated-peer', detail: `${connection.remotePeer.toString()} has no Ed25519 key` })
+      stream.abort(new Error('not accepted'))
+      return
+    }
+    this.inbound.add(stream)
+    try {
+      const frames = new FrameStream(stream, behavior.maxEnvelopeBytes)
+      const limit = deadline(this.readTimeoutMs, this.stopping.signal)
+      let request: Uint8Array | undefined
+      try {
+        request = await frames.read({ signal: limit.signal })
+      } catch (err) {
+        const problem = err instanceof FrameError ? err : new FrameError('bad-frame', (err as Error).message)
+        if (!this.stopping.signal.aborted) sink.dropped({ code: problem.code, detail: `${behavior.route(version)} from ${connection.remotePeer.toString()}: ${problem.message}` })
+        stream.abort(problem)
+        return
+      } finally {
+        limit.clear()
+      }
+      if (request === undefined) {
+        sink.dropped({ code: 'truncated-frame', detail: `${behavior.route(version)} stream from ${connection.remotePeer.toString()} ended without a frame` })
+        stream.abort(new FrameError('truncated-frame', 'no frame'))
+        return
+      }
+      await sink.receive(request, { authenticatedKey: key, negotiatedVersion: version, routedKind: behavior.kind, replyChannel: this.replyChannel(frames) })
+      await closeGracefully(stream)
+    } catch (err) {
+      this.log.error('inbound %s stream failed: %s', behavior.kind, (err as Error).message)
+      stream.abort(err as Error)
+    } finally {
+      this.inbound.delete(stream)
+    }
+  }
+
+  /** Writes the one reply a request gets, on the request's own stream. */
+  private replyChannel (frames: FrameStream): ReplyChannel {
+    let replied = false
+    return {
+      reply: async (envelope) => {
+        if (replied) throw new Error('this request was already answered')
+        replied = true
+        await frames.write(envelope, { signal: this.stopping.signal })
+      }
+    }
+  }
+
+  /** Gossipsub validation is the receive pipeline: accepted messages propagate, forged ones are rejected. */
+  private async validate (behavior: Behavior, msg: PubSubMessage): Promise<TopicValidatorResult> {
+    const sink = this.sink
+    if (sink === undefined) return TopicValidatorResult.Ignore
+    if (msg.type !== 'signed') {
+      sink.dropped({ code: 'unsigned-broadcast', detail: `unsigned message on ${behavior.route()}` })
+      return TopicValidatorResult.Reject
+    }
+    const outcome = await sink.receive(msg.data, { authenticatedKey: msg.key.raw, routedKind: behavior.kind })
+    if (outcome.accepted) return TopicValidatorResult.Accept
+    return IGNORED_DROPS.has(outcome.reason.code) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (this.held.size === 0 || !evt.detail.subscriptions.some(s => s.subscribe)) return
+    void this.held.flush()
+    // Our gossipsub stream to a new peer may open just after its subscription arrives: look again soon.
+    clearTimeout(this.settleTimer)
+    this.settleTimer = setTimeout(() => { void this.held.flush() }, SUBSCRIPTION_SETTLE_MS)
+  }
+
+  private track (set: Set<Promise<void>>, work: Promise<void>): void {
+    const tracked = work.catch((err: Error) => { this.log.error('transport task failed: %s', err.message) })
+    set.add(tracked)
+    void tracked.finally(() => set.delete(tracked))
+  }
+}
+
+async function settled (work: Set<Promise<void>>): Promise<void> {
+  while (work.size > 0) await Promise.allSettled([...work])
+}
+
+/** Drops that say nothing bad about the sender: gossipsub should neither forward nor penalise. */
+const IGNORED_DROPS = new Set(['duplicate', 'rate-limited', 'unhandled'])

@@ -1,0 +1,23 @@
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import type { PeerId } from '@libp2p/interface'
+
+/** Ed25519 public keys are 32 raw bytes; nara identities are always Ed25519. */
+const ED25519_KEY_BYTES = 32
+
+/**
+ * The libp2p PeerId of a nara's raw Ed25519 public key (the nara key is the node key).
+ *
+ * @throws {Error} when the bytes are not an Ed25519 public key
+ */
+export function peerIdOfKey (publicKey: Uint8Array): PeerId {
+  if (publicKey.byteLength !== ED25519_KEY_BYTES) {
+    throw new Error(`expected a ${ED25519_KEY_BYTES}-byte Ed25519 public key, got ${publicKey.byteLength} bytes`)
+  }
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKey))
+}
+
+/** The raw Ed25519 public key an (Ed25519) PeerId carries; undefined for other key types. */
+export function keyOfPeerId (peerId: PeerId): Uint8Array | undefined {
+  return peerId.type === 'Ed25519' ? peerId.publicKey.raw : undefined
+}
