@@ -1,0 +1,6 @@
+export { startApi, buildApi, API_BODY_LIMIT, DEFAULT_API_HOST } from './server.js'
+export type { ApiOptions, ApiServer } from './server.js'
+export { ApiHostError, ApiPortInUseError, HttpError } from './errors.js'
+export type { ErrorBody } from './errors.js'
+export { describeBehavior } from './routes.js'
+export type * from './types.js'

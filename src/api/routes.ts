@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify'
+import type { Behavior } from '../runtime/index.js'
+import type { NaraNode } from '../nara-node-api.js'
+import type { BehaviorBody, HeldBody, MetricsBody, PeersBody, StatusBody } from './types.js'
+
+/** The read-only routes: status, peers, held stashes, behaviors, metrics. */
+export function registerInfoRoutes (app: FastifyInstance, node: NaraNode): void {
+  app.get('/status', async (): Promise<StatusBody> => ({
+    name: node.identity.name,
+    id: node.identity.id,
+    peerId: node.peerId(),
+    multiaddrs: node.multiaddrs(),
+    uptimeMs: node.uptimeMs(),
+    memoryMode: node.runtime.memoryMode
+  }))
+
+  app.get('/peers', async (): Promise<PeersBody> => ({
+    peers: node.runtime.onlinePeers().map(p => ({
+      id: p.id,
+      name: p.name,
+      peerId: node.peerIdOf(p.id) ?? null,
+      uptimeMs: p.uptimeMs,
+      lastSeen: p.lastSeen
+    }))
+  }))
+
+  app.get('/stash/held', async (): Promise<{ held: HeldBody[] }> => ({
+    held: [...node.stash.stored.values()].map(s => ({
+      ownerId: s.ownerId,
+      bytes: s.ciphertext.byteLength,
+      version: s.version,
+      storedAt: s.storedAt
+    }))
+  }))
+
+  app.get('/behaviors', async (): Promise<{ behaviors: BehaviorBody[] }> => ({
+    behaviors: node.runtime.behaviors().map(describeBehavior)
+  }))
+
+  app.get('/metrics', async (): Promise<MetricsBody> => node.runtime.stats())
+}
+
+/** A behavior as the API shows it. */
+export function describeBehavior (b: Behavior): BehaviorBody {
+  const versions = b.versionsNewestFirst()
+  return {
+    kind: b.kind,
+    template: b.template,
+    description: b.description,
+    route: b.template === 'meshRequest' ? versions.map(v => b.route(v)) : b.template === 'broadcast' ? b.route() : null,
+    versions,
+    replyKind: b.replyKind ?? null
+  }
+}

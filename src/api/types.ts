@@ -1,0 +1,67 @@
+import type { MemoryMode, RuntimeStats, Template } from '../runtime/index.js'
+
+/** GET /status */
+export interface StatusBody {
+  name: string
+  id: string
+  peerId: string
+  multiaddrs: string[]
+  uptimeMs: number
+  memoryMode: MemoryMode
+}
+
+/** One entry of GET /peers */
+export interface PeerBody {
+  id: string
+  name: string
+  /** null when the peer's public key is not known yet */
+  peerId: string | null
+  uptimeMs: number
+  /** ms since the Unix epoch */
+  lastSeen: number
+}
+
+/** GET /peers */
+export interface PeersBody { peers: PeerBody[] }
+
+export interface ConfidantBody { id: string, name: string }
+
+/** GET /stash */
+export interface StashBody {
+  /** the JSON value the owner stored (its raw text when it is not JSON, with `format: 'text'`) */
+  data: unknown
+  version: number
+  confidants: ConfidantBody[]
+  format?: 'text'
+}
+
+/** PUT /stash */
+export interface StashSetBody {
+  version: number
+  confidants: ConfidantBody[]
+  failures: Array<{ id: string, error: string }>
+}
+
+/** One entry of GET /stash/held: a stash this nara keeps for another, without its ciphertext. */
+export interface HeldBody {
+  ownerId: string
+  /** ciphertext size */
+  bytes: number
+  version: number
+  /** ms since the Unix epoch */
+  storedAt: number
+}
+
+/** One entry of GET /behaviors */
+export interface BehaviorBody {
+  kind: string
+  template: Template
+  description: string
+  /** protocol ids newest first (meshRequest), the topic (broadcast) or null (local) */
+  route: string[] | string | null
+  versions: number[]
+  replyKind: string | null
+}
+
+/** GET /metrics */
+export type MetricsBody = RuntimeStats

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// libp2p needs Promise.withResolvers (Node 22+): install it before anything loads libp2p.
+import '../polyfill.js'
+import { runCli } from './run.js'
+
+const code = await runCli(process.argv)
+if (code !== undefined) process.exit(code)

@@ -1,0 +1,171 @@
+import { InvalidArgumentError } from 'commander'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { InvalidNameError, InvalidSoulError, parseSoul, validateName } from '../identity/index.js'
+import { MEMORY_MODES, type MemoryMode } from '../runtime/index.js'
+import { UsageError } from './errors.js'
+
+/** The API port `nara start` uses and the client commands talk to, unless told otherwise. */
+export const DEFAULT_API_PORT = 7420
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+export type CliLogLevel = typeof LOG_LEVELS[number]
+
+// The parsers below are commander argParsers: they throw InvalidArgumentError, which
+// commander prints as "option '--x <v>' argument 'v' is invalid. <message>".
+
+/** A TCP port, 0 (any free port) to 65535. */
+export function parsePort (value: string): number {
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN
+  if (!(port >= 0 && port <= 65535)) {
+    throw new InvalidArgumentError('a port is a whole number from 1 to 65535 (0 = any free port)')
+  }
+  return port
+}
+
+export function parseMemoryMode (value: string): MemoryMode {
+  const mode = MEMORY_MODES.find(m => m === value)
+  if (mode === undefined) throw new InvalidArgumentError(`use one of ${MEMORY_MODES.join(', ')}`)
+  return mode
+}
+
+export function parseLogLevel (value: string): CliLogLevel {
+  const level = LOG_LEVELS.find(l => l === value)
+  if (level === undefined) throw new InvalidArgumentError(`use one of ${LOG_LEVELS.join(', ')}`)
+  return level
+}
+
+export function parseName (value: string): string {
+  try {
+    return validateName(value)
+  } catch (err) {
+    if (err instanceof InvalidNameError) throw new InvalidArgumentError(`${err.message}, e.g. --name fuzzy-otter-07`)
+    throw err
+  }
+}
+
+/** A multiaddr to listen on: TCP, without a /p2p part. */
+export function parseListen (value: string): string {
+  const ma = parseMultiaddr(value, '/ip4/127.0.0.1/tcp/4001')
+  const names = ma.getComponents().map(c => c.name)
+  if (!names.includes('tcp')) throw new InvalidArgumentError('nara listens on TCP; use e.g. /ip4/127.0.0.1/tcp/4001')
+  if (names.includes('p2p')) throw new InvalidArgumentError('a listen address has no /p2p part; use e.g. /ip4/127.0.0.1/tcp/4001')
+  return ma.toString()
+}
+
+/** A multiaddr of a nara to join: it must end in /p2p/<PeerID>. */
+export function parseBootstrap (value: string): string {
+  const example = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...'
+  const ma = parseMultiaddr(value, example)
+  const p2p = ma.getComponents().find(c => c.name === 'p2p')?.value
+  if (p2p === undefined) {
+    throw new InvalidArgumentError(`a bootstrap address needs the nara's PeerID, e.g. ${example} (copy it from that nara's start-up output)`)
+  }
+  try {
+    peerIdFromString(p2p)
+  } catch {
+    throw new InvalidArgumentError(`"${p2p}" is not a PeerID; copy the whole address from that nara's start-up output`)
+  }
+  return ma.toString()
+}
+
+/** The base URL of a nara's API, without a trailing slash. */
+export function parseApiUrl (value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InvalidArgumentError(`not a URL; use e.g. http://127.0.0.1:${DEFAULT_API_PORT}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(`the API speaks http; use e.g. http://127.0.0.1:${DEFAULT_API_PORT}`)
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** The API URL of a port on this machine. */
+export function apiUrlOfPort (port: number): string {
+  return `http://127.0.0.1:${port}`
+}
+
+/** For repeatable flags: parses each value and appends it. */
+export function repeatable<T> (parse: (value: string) => T): (value: string, previous: T[] | undefined) => T[] {
+  return (value, previous) => [...(previous ?? []), parse(value)]
+}
+
+function parseMultiaddr (value: string, example: string): Multiaddr {
+  try {
+    return multiaddr(value)
+  } catch (err) {
+    throw new InvalidArgumentError(`not a multiaddr (${(err as Error).message}); use e.g. ${example}`)
+  }
+}
+
+/** The flags of `nara start`, as commander parsed them. */
+export interface StartFlags {
+  name?: string
+  soul?: string
+  port?: number
+  listen?: string[]
+  bootstrap?: string[]
+  apiPort: number
+  memoryMode: MemoryMode
+  logLevel: CliLogLevel
+  json?: boolean
+}
+
+/** What `nara start` runs: node options plus the CLI's own settings. */
+export interface StartConfig {
+  name?: string
+  soul?: string
+  /** undefined: createNara's default (127.0.0.1, any free port) */
+  listen?: string[]
+  bootstrap: string[]
+  memoryMode: MemoryMode
+  apiPort: number
+  logLevel: CliLogLevel
+  json: boolean
+  /** the --port given, for error messages */
+  port?: number
+}
+
+/**
+ * Checks the flags that only make sense together and builds the start config.
+ *
+ * @throws {UsageError} on a soul without its name or for another name, or --port with --listen
+ */
+export function resolveStartConfig (flags: StartFlags): StartConfig {
+  if (flags.soul !== undefined) {
+    if (flags.name === undefined) {
+      throw new UsageError('--soul needs --name: a soul belongs to the name it was made for; pass both, e.g. --name fuzzy-otter-07 --soul <soul>')
+    }
+    try {
+      parseSoul(flags.soul, flags.name)
+    } catch (err) {
+      if (err instanceof InvalidSoulError) throw new UsageError(`--soul: ${err.message}`)
+      throw err
+    }
+  }
+  if (flags.port !== undefined && flags.listen !== undefined) {
+    throw new UsageError('--port and --listen both set where to listen; pass --port <n> or --listen <multiaddr>, not both')
+  }
+  const listen = flags.listen ?? (flags.port !== undefined ? [`/ip4/127.0.0.1/tcp/${flags.port}`] : undefined)
+  return {
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(flags.soul !== undefined ? { soul: flags.soul } : {}),
+    ...(listen !== undefined ? { listen } : {}),
+    ...(flags.port !== undefined ? { port: flags.port } : {}),
+    bootstrap: flags.bootstrap ?? [],
+    memoryMode: flags.memoryMode,
+    apiPort: flags.apiPort,
+    logLevel: flags.logLevel,
+    json: flags.json === true
+  }
+}
+
+/** The API URL a client command talks to: --api, else --api-port, else the default port. */
+export function resolveApiUrl (flags: { api?: string, apiPort?: number }): string {
+  if (flags.api !== undefined && flags.apiPort !== undefined) {
+    throw new UsageError('--api and --api-port both say which nara to talk to; pass one of them')
+  }
+  return flags.api ?? apiUrlOfPort(flags.apiPort ?? DEFAULT_API_PORT)
+}

@@ -1,0 +1,136 @@
+import { createNara } from '../nara-node.js'
+import { pinoLogger, type Logger } from '../runtime/index.js'
+import { ApiPortInUseError, startApi, type ApiServer } from '../api/index.js'
+import type { NaraNode, NaraOptions } from '../nara-node-api.js'
+import { CliError, firstLine } from './errors.js'
+import { formatStartSummary, type StartSummary } from './format.js'
+import type { Io } from './io.js'
+import type { StartConfig } from './options.js'
+
+/** How long a graceful stop may take before the process exits anyway. */
+export const STOP_TIMEOUT_MS = 5_000
+
+/** What `runStart` needs from the world; tests pass fakes. */
+export interface StartDeps {
+  io: Io
+  createNode: (options: NaraOptions) => Promise<NaraNode>
+  startApi: (node: NaraNode, options: { port: number }) => Promise<ApiServer>
+  logger: (config: StartConfig) => Logger
+  onSignal: (signal: NodeJS.Signals, handler: () => void) => void
+  exit: (code: number) => void
+}
+
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 }
+
+/** The real world: libp2p, fastify, pino on stderr, process signals and exit. */
+export function defaultStartDeps (io: Io): StartDeps {
+  return {
+    io,
+    createNode: createNara,
+    startApi,
+    logger: (config) => pinoLogger({ level: config.logLevel, destination: process.stderr }),
+    onSignal: (signal, handler) => { process.on(signal, handler) },
+    exit: (code) => { process.exit(code) }
+  }
+}
+
+/** A running `nara start`: what the signal handlers stop. */
+export interface Started {
+  node: NaraNode
+  api: ApiServer
+  summary: StartSummary
+  /** the graceful stop the first signal runs */
+  stop: () => Promise<void>
+}
+
+/**
+ * `nara start`: creates the node, starts its API, prints the summary and stops
+ * gracefully on SIGINT/SIGTERM (a second signal exits at once).
+ *
+ * @throws {CliError} when a port is busy or the node cannot start
+ */
+export async function runStart (config: StartConfig, deps: StartDeps): Promise<Started> {
+  const log = deps.logger(config)
+  const node = await createNode(config, deps, log)
+  let api: ApiServer
+  try {
+    api = await deps.startApi(node, { port: config.apiPort })
+  } catch (err) {
+    await node.stop()
+    if (err instanceof ApiPortInUseError) {
+      throw new CliError(`API port ${err.port} is already in use on ${err.host}; pick another with --api-port <n> (0 = any free port)`)
+    }
+    throw new CliError(`cannot start the API: ${firstLine((err as Error).message)}`)
+  }
+  const summary: StartSummary = {
+    name: node.identity.name,
+    id: node.identity.id,
+    peerId: node.peerId(),
+    soul: node.identity.soulString(),
+    multiaddrs: node.multiaddrs(),
+    api: api.url,
+    apiPort: api.port,
+    memoryMode: node.runtime.memoryMode
+  }
+  if (config.json) deps.io.out(JSON.stringify(summary))
+  else for (const line of formatStartSummary(summary)) deps.io.out(line)
+  log.info('nara started', { peerId: summary.peerId, api: summary.api, multiaddrs: summary.multiaddrs })
+
+  const stop = async (): Promise<void> => {
+    await Promise.all([api.close(), node.stop()])
+  }
+  handleSignals(stop, config, deps, log)
+  return { node, api, summary, stop }
+}
+
+async function createNode (config: StartConfig, deps: StartDeps, log: Logger): Promise<NaraNode> {
+  try {
+    return await deps.createNode({
+      ...(config.name !== undefined ? { name: config.name } : {}),
+      ...(config.soul !== undefined ? { soul: config.soul } : {}),
+      ...(config.listen !== undefined ? { listen: config.listen } : {}),
+      bootstrap: config.bootstrap,
+      memoryMode: config.memoryMode,
+      logger: log
+    })
+  } catch (err) {
+    const message = (err as Error).message
+    if (message.includes('EADDRINUSE')) {
+      throw new CliError(config.port !== undefined
+        ? `TCP port ${config.port} is already in use on 127.0.0.1; pick another with --port <n> (0 = any free port)`
+        : `a listen address is already in use (${(config.listen ?? []).join(', ')}); pick another with --listen or --port`)
+    }
+    throw new CliError(`cannot start the node: ${firstLine(message)}`)
+  }
+}
+
+function handleSignals (stop: () => Promise<void>, config: StartConfig, deps: StartDeps, log: Logger): void {
+  let stopping = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = SIGNAL_EXIT_CODES[signal] ?? 1
+    if (stopping) {
+      deps.io.err(`${signal} again: exiting without waiting`)
+      deps.exit(code)
+      return
+    }
+    stopping = true
+    if (!config.json) deps.io.err(`${signal}: stopping (send it again to exit at once)`)
+    log.info('stopping', { signal })
+    const timer = setTimeout(() => {
+      deps.io.err(`the node did not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`)
+      deps.exit(1)
+    }, STOP_TIMEOUT_MS)
+    timer.unref()
+    stop().then(() => {
+      clearTimeout(timer)
+      log.info('stopped')
+      deps.exit(0)
+    }, (err: Error) => {
+      clearTimeout(timer)
+      deps.io.err(`error while stopping: ${firstLine(err.message)}`)
+      deps.exit(1)
+    })
+  }
+  deps.onSignal('SIGINT', () => { onSignal('SIGINT') })
+  deps.onSignal('SIGTERM', () => { onSignal('SIGTERM') })
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidArgumentError } from 'commander'
+import { Identity } from '../../../src/index.js'
+import {
+  DEFAULT_API_PORT, parseApiUrl, parseBootstrap, parseListen, parseLogLevel, parseMemoryMode, parseName, parsePort,
+  resolveApiUrl, resolveStartConfig, type StartFlags
+} from '../../../src/cli/options.js'
+import { UsageError } from '../../../src/cli/errors.js'
+import { runCli } from '../../../src/cli/run.js'
+import { argv, captureIo, recordingActions } from './helpers.js'
+
+const PEER = '12D3KooWEPsYnsWqGr1cNp4j3pgH9mvbdcRr8xb4BvgszzazQV68'
+const BOOT = `/ip4/127.0.0.1/tcp/4500/p2p/${PEER}`
+const defaults: StartFlags = { apiPort: DEFAULT_API_PORT, memoryMode: 'medium', logLevel: 'info' }
+
+/** Runs the CLI with recording actions; returns the exit code, the lines and the calls. */
+async function cli (...args: string[]): Promise<{ code: number | undefined, err: string[], out: string[], calls: ReturnType<typeof recordingActions>['calls'] }> {
+  const io = captureIo()
+  const actions = recordingActions()
+  const code = await runCli(argv(...args), io, actions)
+  return { code, err: io.errLines.filter(l => l !== ''), out: io.outLines, calls: actions.calls }
+}
+
+describe('flag parsers', () => {
+  it('ports: 0 to 65535, whole numbers only', () => {
+    expect(parsePort('0')).toBe(0)
+    expect(parsePort('4001')).toBe(4001)
+    expect(parsePort('65535')).toBe(65535)
+    for (const bad of ['abc', '', '-1', '65536', '1.5', '1e3', '0x10', '99999999']) {
+      expect(() => parsePort(bad)).toThrow(InvalidArgumentError)
+    }
+    expect(() => parsePort('abc')).toThrow('a port is a whole number from 1 to 65535 (0 = any free port)')
+  })
+
+  it('memory modes and log levels from their lists', () => {
+    expect(parseMemoryMode('low')).toBe('low')
+    expect(() => parseMemoryMode('huge')).toThrow('use one of low, medium, high')
+    expect(parseLogLevel('silent')).toBe('silent')
+    expect(() => parseLogLevel('loud')).toThrow('use one of debug, info, warn, error, silent')
+  })
+
+  it('names follow the naming rules', () => {
+    expect(parseName('fuzzy-otter-07')).toBe('fuzzy-otter-07')
+    expect(() => parseName('Bad_Name')).toThrow(/invalid name "Bad_Name".*e\.g\. --name fuzzy-otter-07/)
+  })
+
+  it('listen addresses: a TCP multiaddr without /p2p', () => {
+    expect(parseListen('/ip4/127.0.0.1/tcp/4001')).toBe('/ip4/127.0.0.1/tcp/4001')
+    expect(() => parseListen('garbage')).toThrow(/^not a multiaddr .*; use e\.g\. \/ip4\/127\.0\.0\.1\/tcp\/4001$/)
+    expect(() => parseListen('/ip4/999.0.0.1/tcp/1')).toThrow(/not a multiaddr/)
+    expect(() => parseListen('/ip4/127.0.0.1/udp/1')).toThrow('nara listens on TCP')
+    expect(() => parseListen(BOOT)).toThrow('a listen address has no /p2p part')
+  })
+
+  it('bootstrap addresses need a real PeerID', () => {
+    expect(parseBootstrap(BOOT)).toBe(BOOT)
+    expect(() => parseBootstrap('/ip4/127.0.0.1/tcp/4500')).toThrow(/needs the nara's PeerID/)
+    expect(() => parseBootstrap('/ip4/127.0.0.1/tcp/4500/p2p/xyz')).toThrow('"xyz" is not a PeerID')
+    expect(() => parseBootstrap('4500')).toThrow(/not a multiaddr/)
+  })
+
+  it('API URLs: http(s), without a trailing slash', () => {
+    expect(parseApiUrl('http://127.0.0.1:9000/')).toBe('http://127.0.0.1:9000')
+    expect(() => parseApiUrl('nope')).toThrow('not a URL')
+    expect(() => parseApiUrl('ftp://x')).toThrow('the API speaks http')
+  })
+})
+
+describe('resolveStartConfig', () => {
+  it('defaults: createNara chooses the listen address, no bootstrap', () => {
+    expect(resolveStartConfig(defaults)).toEqual({ bootstrap: [], memoryMode: 'medium', apiPort: 7420, logLevel: 'info', json: false })
+  })
+
+  it('--port maps to a loopback TCP listen address', () => {
+    expect(resolveStartConfig({ ...defaults, port: 4001 }).listen).toEqual(['/ip4/127.0.0.1/tcp/4001'])
+  })
+
+  it('refuses --port with --listen, and a soul without its name or for another name', () => {
+    expect(() => resolveStartConfig({ ...defaults, port: 1, listen: ['/ip4/127.0.0.1/tcp/2'] })).toThrow(UsageError)
+    expect(() => resolveStartConfig({ ...defaults, soul: 'abc' })).toThrow('--soul needs --name')
+    const soul = Identity.create({ name: 'alice', machineId: 'cli-test' }).soulString()
+    expect(resolveStartConfig({ ...defaults, name: 'alice', soul }).soul).toBe(soul)
+    expect(() => resolveStartConfig({ ...defaults, name: 'bob', soul })).toThrow(/^--soul: this soul belongs to a different name than "bob"/)
+    expect(() => resolveStartConfig({ ...defaults, name: 'bob', soul: 'abc' })).toThrow(/^--soul: invalid soul/)
+  })
+
+  it('client commands: --api, else --api-port, else the default; never both', () => {
+    expect(resolveApiUrl({})).toBe('http://127.0.0.1:7420')
+    expect(resolveApiUrl({ apiPort: 9000 })).toBe('http://127.0.0.1:9000')
+    expect(resolveApiUrl({ api: 'http://h:1' })).toBe('http://h:1')
+    expect(() => resolveApiUrl({ api: 'http://h:1', apiPort: 2 })).toThrow('pass one of them')
+  })
+})
+
+describe('nara start: parsing the command line', () => {
+  it('hands every flag to start', async () => {
+    const { code, calls, err } = await cli('start', '--name', 'alice', '--port', '4001', '--bootstrap', BOOT, '--bootstrap', BOOT,
+      '--api-port', '0', '--memory-mode', 'high', '--log-level', 'warn', '--json')
+    expect(err).toEqual([])
+    expect(code).toBeUndefined()
+    expect(calls).toEqual([{
+      action: 'start',
+      config: { name: 'alice', port: 4001, listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: [BOOT, BOOT], apiPort: 0, memoryMode: 'high', logLevel: 'warn', json: true }
+    }])
+  })
+
+  it('repeats --listen', async () => {
+    const { calls } = await cli('start', '--listen', '/ip4/127.0.0.1/tcp/1', '--listen', '/ip4/127.0.0.1/tcp/2')
+    expect(calls[0].config?.listen).toEqual(['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'])
+  })
+
+  const bad: Array<[string[], RegExp]> = [
+    [['--port', 'abc'], /^error: option '--port <n>' argument 'abc' is invalid\. a port is a whole number/],
+    [['--api-port', '70000'], /^error: option '--api-port <n>' argument '70000' is invalid/],
+    [['--memory-mode', 'huge'], /^error: option '--memory-mode <mode>' argument 'huge' is invalid\. use one of low, medium, high$/],
+    [['--listen', 'garbage'], /^error: option '--listen <multiaddr>' argument 'garbage' is invalid\. not a multiaddr/],
+    [['--bootstrap', '/ip4/1.2.3.4/tcp/1'], /needs the nara's PeerID/],
+    [['--log-level', 'loud'], /use one of debug, info, warn, error, silent$/],
+    [['--name', 'NOPE'], /invalid name "NOPE"/],
+    [['--nmae', 'x'], /^error: unknown option '--nmae' \(Did you mean --name\?\); see `nara start --help`$/],
+    [['--soul', 'abc'], /^error: --soul needs --name/],
+    [['--port', '1', '--listen', '/ip4/127.0.0.1/tcp/2'], /^error: --port and --listen both set where to listen/],
+    [['extra'], /^error: too many arguments for 'start'.*; see `nara start --help`$/],
+    [['--port'], /^error: option '--port <n>' argument missing; see `nara start --help`$/]
+  ]
+  for (const [args, message] of bad) {
+    it(`rejects ${args.join(' ')} with one line and exit code 2`, async () => {
+      const { code, err, calls } = await cli('start', ...args)
+      expect(code).toBe(2)
+      expect(calls).toEqual([])
+      expect(err).toHaveLength(1)
+      expect(err[0]).toMatch(message)
+    })
+  }
+
+  it('an unknown command is one line with a hint, exit code 2', async () => {
+    const { code, err } = await cli('strat')
+    expect(code).toBe(2)
+    expect(err).toEqual(["error: unknown command 'strat' (Did you mean start?); see `nara --help`"])
+  })
+
+  it('--help exits 0', async () => {
+    const { code, out } = await cli('start', '--help')
+    expect(code).toBe(0)
+    expect(out.join('\n')).toContain('--memory-mode <mode>')
+  })
+})
+
+describe('client commands: parsing the command line', () => {
+  it('talk to the default API, or the one --api / --api-port names (before or after the command)', async () => {
+    expect((await cli('status')).calls[0].ctx?.api).toBe('http://127.0.0.1:7420')
+    expect((await cli('--api-port', '9000', 'peers')).calls[0].ctx?.api).toBe('http://127.0.0.1:9000')
+    expect((await cli('--api', 'http://127.0.0.1:9001/', 'stash', 'get')).calls[0].ctx?.api).toBe('http://127.0.0.1:9001')
+    const local = await cli('--api-port', '9000', 'stash', 'held', '--api-port', '9002', '--json')
+    expect(local.calls[0]).toMatchObject({ action: 'stashHeld', ctx: { api: 'http://127.0.0.1:9002', json: true } })
+  })
+
+  it('stash set passes the JSON argument or --file', async () => {
+    expect((await cli('stash', 'set', '{"a":1}')).calls[0]).toMatchObject({ action: 'stashSet', args: ['{"a":1}', undefined] })
+    expect((await cli('stash', 'set', '--file', 'x.json')).calls[0]).toMatchObject({ action: 'stashSet', args: [undefined, 'x.json'] })
+  })
+
+  it('rejects --api with --api-port, and a bad URL, with exit code 2', async () => {
+    const both = await cli('status', '--api', 'http://h:1', '--api-port', '2')
+    expect(both.code).toBe(2)
+    expect(both.err).toEqual(['error: --api and --api-port both say which nara to talk to; pass one of them'])
+    const url = await cli('--api', 'nope', 'status')
+    expect(url.code).toBe(2)
+    expect(url.err[0]).toMatch(/^error: option '--api <url>' argument 'nope' is invalid\. not a URL/)
+  })
+})
