@@ -45,6 +45,25 @@ describe('receive pipeline', () => {
     expect(seen).toHaveLength(0)
   })
 
+  it('verifies before de-duplicating: a forged copy cannot make the genuine message a "duplicate"', async () => {
+    const { rt, alice, seen } = setup()
+    const genuine = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'real' } })
+    const forged = { ...genuine, signature: Uint8Array.from(genuine.signature).fill(1) }
+    expect(await rt.deliver(forged)).toMatchObject({ reason: { code: 'bad-signature' } })
+    expect(await rt.deliver(genuine)).toEqual({ accepted: true })
+    expect(seen).toEqual([{ version: 1, text: 'real' }])
+  })
+
+  it('de-duplicates before rate-limiting: replays do not use up a sender\'s allowance', async () => {
+    const { rt, alice, seen } = setup()
+    const once = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'once' } })
+    for (let i = 0; i < 5; i++) await rt.deliver(once)
+    expect(rt.drops.get('duplicate')).toBe(4)
+    expect(rt.drops.get('rate-limited')).toBe(0)
+    expect(await rt.deliver(await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'twice' } }))).toEqual({ accepted: true })
+    expect(seen.map(s => s.text)).toEqual(['once', 'twice'])
+  })
+
   it('drops a message whose sender it cannot verify, or that claims another identity', async () => {
     const { rt, alice, seen } = setup()
     const mallory = Identity.create({ name: 'mallory', machineId: 'test' })
