@@ -51,7 +51,7 @@ describe('receive pipeline', () => {
     const forged = { ...genuine, signature: Uint8Array.from(genuine.signature).fill(1) }
     expect(await rt.deliver(forged)).toMatchObject({ reason: { code: 'bad-signature' } })
     expect(await rt.deliver(genuine)).toEqual({ accepted: true })
-    expect(seen).toEqual([{ version: 1, text: 'real' }])
+    expect(seen).toEqual([{ version: 2, text: 'v2:real' }])
   })
 
   it('de-duplicates before rate-limiting: replays do not use up a sender\'s allowance', async () => {
@@ -61,7 +61,7 @@ describe('receive pipeline', () => {
     expect(rt.drops.get('duplicate')).toBe(4)
     expect(rt.drops.get('rate-limited')).toBe(0)
     expect(await rt.deliver(await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'twice' } }))).toEqual({ accepted: true })
-    expect(seen.map(s => s.text)).toEqual(['once', 'twice'])
+    expect(seen.map(s => s.text)).toEqual(['v2:once', 'v2:twice'])
   })
 
   it('drops a message whose sender it cannot verify, or that claims another identity', async () => {
