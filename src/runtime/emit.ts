@@ -57,19 +57,22 @@ function assignId (deps: EmitDeps, e: Emission): StageResult<Emission> {
   }
   const problem = spec.codec.validate(out.payload)
   if (problem !== undefined) return fail(new InvalidPayloadError(out.kind, problem))
-  const me = deps.me()
-  const message: Message = {
-    id: e.id ?? newMessageId(),
+  return proceed({ ...e, message: messageFrom(deps.me(), out, version, e.id ?? newMessageId(), deps.now()) })
+}
+
+/** The message `sender` emits for `out` (shared with MockRuntime, which speaks as other naras). */
+export function messageFrom (sender: { id: NaraID, name: string }, out: Outgoing, version: number, id: string, timestamp: number): Message {
+  return {
+    id,
     kind: out.kind,
     version,
-    fromId: me.id,
-    fromName: me.name,
+    fromId: sender.id,
+    fromName: sender.name,
     ...(out.to !== undefined ? { toId: out.to } : {}),
-    timestamp: deps.now(),
+    timestamp,
     ...(out.inReplyTo !== undefined ? { inReplyTo: out.inReplyTo } : {}),
     payload: out.payload
   }
-  return proceed({ ...e, message })
 }
 
 async function sign (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>> {

@@ -2,9 +2,9 @@ import { Identity } from '../identity/index.js'
 import { NaraRuntime } from './runtime.js'
 import { MemoryLogger, type LogRecord } from './logger.js'
 import { MemoryNetwork, MemoryTransport } from './memory-transport.js'
-import { buildEnvelope, newMessageId } from './emit.js'
+import { buildEnvelope, messageFrom, newMessageId } from './emit.js'
 import { Envelope, signedBytes, type Message, type Outgoing } from './message.js'
-import { UnknownKindError } from './errors.js'
+import { InvalidPayloadError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { KnownNara } from '../identity/index.js'
 import type { MemoryMode, PeerInfo } from './runtime-api.js'
@@ -79,22 +79,12 @@ export class MockRuntime extends NaraRuntime {
    * for the kind: the synthetic message a test delivers.
    */
   async envelopeFrom (sender: Identity, out: Outgoing, overrides: Partial<Envelope> = {}): Promise<Envelope> {
-    const behavior = this.behaviors().find(b => b.kind === out.kind)
-    if (behavior === undefined) throw new UnknownKindError(out.kind)
+    const behavior = this.behaviorOf(out.kind)
     const version = out.version ?? behavior.newestVersion()
-    const message: Message = {
-      id: newMessageId(),
-      kind: out.kind,
-      version,
-      fromId: sender.id,
-      fromName: sender.name,
-      ...(out.to !== undefined ? { toId: out.to } : {}),
-      timestamp: Date.now(),
-      ...(out.inReplyTo !== undefined ? { inReplyTo: out.inReplyTo } : {}),
-      payload: out.payload
-    }
     const codec = behavior.versions.get(version)?.codec
-    const payload = overrides.payload ?? (codec as { encode: (p: unknown) => Uint8Array }).encode(out.payload)
+    if (codec === undefined) throw new InvalidPayloadError(out.kind, `version ${version} is not declared`)
+    const message = messageFrom(sender, out, version, newMessageId(), Date.now())
+    const payload = overrides.payload ?? codec.encode(out.payload)
     const envelope = { ...buildEnvelope(message, version, payload), ...overrides, signature: new Uint8Array(0) }
     return { ...envelope, signature: await sender.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer> }
   }

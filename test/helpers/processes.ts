@@ -1,18 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { StartSummary as Started } from '../../src/cli/format.js'
 
 /** The built CLI (npm test builds before running the suite). */
 export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
 export const SWARM = fileURLToPath(new URL('../../dist/scripts/swarm.js', import.meta.url))
-
-export interface Started {
-  name: string
-  id: string
-  peerId: string
-  soul: string
-  multiaddrs: string[]
-  api: string
-}
 
 export interface RunningNara {
   child: ChildProcess
