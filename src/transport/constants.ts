@@ -30,3 +30,6 @@ export const CLOSE_TIMEOUT_MS = 2_000
 
 /** Yamux streams a new connection may queue before libp2p listens: above the default 10 so a burst of protocols fits. */
 export const MAX_EARLY_STREAMS = 32
+
+/** Largest gossipsub RPC decoded: envelopes are at most 64 KiB, an RPC may batch several plus control data. */
+export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024

@@ -6,7 +6,7 @@ import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { MAX_EARLY_STREAMS, NARA_KAD_PROTOCOL } from './constants.js'
+import { MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, NARA_KAD_PROTOCOL } from './constants.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -54,7 +54,8 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
         emitSelf: false,
         // the transport holds and republishes broadcasts nobody listens to yet
         allowPublishToZeroTopicPeers: true,
-        fallbackToFloodsub: false
+        fallbackToFloodsub: false,
+        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES
       }),
       dht: kadDHT({
         protocol: NARA_KAD_PROTOCOL,
