@@ -27,8 +27,9 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
     listen: options.listen ?? DEFAULT_LISTEN,
     bootstrap: options.bootstrap ?? []
   }))
+  let node: NaraNode | undefined
   try {
-    const node = await assembleNara({
+    node = await assembleNara({
       identity,
       libp2p,
       transport: new Libp2pTransport(hostFromLibp2p(libp2p)),
@@ -38,7 +39,8 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
     await node.runtime.start()
     return Object.assign(node, { libp2p })
   } catch (err) {
-    await libp2p.stop()
+    // stops whatever did start (services, transport) and then libp2p
+    await (node?.stop() ?? libp2p.stop())
     throw err
   }
 }

@@ -45,7 +45,12 @@ export class NaraLibp2pService implements Startable {
 
   async start (): Promise<void> {
     const name = this.init.pubsubService ?? 'pubsub'
-    const pubsub = this.components[name] as GossipSub | undefined
+    let pubsub: GossipSub | undefined
+    try {
+      pubsub = this.components[name] as GossipSub | undefined
+    } catch {
+      // libp2p's components proxy throws for a service it does not have
+    }
     if (pubsub === undefined) {
       throw new Error(`nara: no gossipsub service named "${name}" in this libp2p node; add \`${name}: gossipsub()\` to its services or set pubsubService`)
     }

@@ -56,6 +56,9 @@ export async function startApi (node: NaraNode, options: ApiOptions = {}): Promi
   }
 }
 
+/** Host names a request may be addressed to. */
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1'])
+
 /** The fastify app behind `startApi`, not listening yet (tests use `inject`). */
 export function buildApi (node: NaraNode): FastifyInstance {
   const app = fastify({ logger: false, bodyLimit: API_BODY_LIMIT })
@@ -67,6 +70,14 @@ export function buildApi (node: NaraNode): FastifyInstance {
     } catch (err) {
       const why = body === '' ? 'the body is empty' : `the body is not JSON (${(err as Error).message})`
       done(new HttpError(400, `${why}; send one JSON value, e.g. {"level":7}`), undefined)
+    }
+  })
+  // A page on another site can resolve its own name to 127.0.0.1 (DNS rebinding) but
+  // cannot fake the Host header: only requests addressed to a loopback name are served.
+  app.addHook('onRequest', async (request) => {
+    const hostname = request.hostname.replace(/^\[(.*)\]$/, '$1')
+    if (!LOOPBACK_NAMES.has(hostname)) {
+      throw new HttpError(421, `this API only answers requests addressed to 127.0.0.1, localhost or [::1], not "${request.hostname}"`)
     }
   })
   app.setErrorHandler(async (err: FastifyError | HttpError, _request: FastifyRequest, reply: FastifyReply) => {

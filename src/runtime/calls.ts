@@ -7,6 +7,18 @@ interface Pending {
   resolve(msg: Message): void
   reject(err: Error): void
   timer: ReturnType<typeof setTimeout>
+  /** only the callee may answer */
+  from: string
+  /** the kind that answers (besides a refusal); any kind when the behavior declares none */
+  replyKind?: string
+}
+
+/** What a call waits for. */
+export interface Expectation {
+  kind: string
+  from: string
+  replyKind?: string
+  timeoutMs: number
 }
 
 /** Calls waiting for their reply, keyed by request id. No entry outlives its timeout. */
@@ -14,19 +26,25 @@ export class CallRegistry {
   private readonly pending = new Map<string, Pending>()
 
   /** Starts waiting for the reply to `requestId`; the promise rejects with TimeoutError after `timeoutMs`. */
-  expect (requestId: string, kind: string, timeoutMs: number): Promise<Message> {
+  expect (requestId: string, expected: Expectation): Promise<Message> {
     return new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId)
-        reject(new TimeoutError(kind, timeoutMs))
-      }, timeoutMs)
-      this.pending.set(requestId, { resolve, reject, timer })
+        reject(new TimeoutError(expected.kind, expected.timeoutMs))
+      }, expected.timeoutMs)
+      this.pending.set(requestId, { resolve, reject, timer, from: expected.from, ...(expected.replyKind !== undefined ? { replyKind: expected.replyKind } : {}) })
     })
   }
 
-  /** Settles the call this message answers; returns false when no call is waiting for it. */
+  /**
+   * Settles the call this message answers; returns false when no call is waiting
+   * for it, or when it comes from another nara or is not of the reply kind.
+   */
   settle (reply: Message): boolean {
     if (reply.inReplyTo === undefined) return false
+    const waiting = this.pending.get(reply.inReplyTo)
+    if (waiting === undefined || waiting.from !== reply.fromId) return false
+    if (waiting.replyKind !== undefined && reply.kind !== waiting.replyKind && reply.kind !== REFUSED_KIND) return false
     const call = this.take(reply.inReplyTo)
     if (call == null) return false
     if (reply.kind === REFUSED_KIND) {

@@ -24,10 +24,17 @@ export interface EmitDeps {
   readonly keyring: Keyring
   readonly transport: Transport
   readonly now: () => number
-  /** the open stream of an inbound request, for replies to it */
-  readonly replyChannel: (requestId: string) => ReplyChannel | undefined
+  /** an inbound request being handled: its open stream (if any) and version, for replies to it */
+  readonly openRequest: (requestId: string) => OpenRequest | undefined
   /** local delivery and observers */
   readonly notify: (emission: Emission & { message: Message }) => Promise<void>
+}
+
+/** An inbound request whose handler is running. */
+export interface OpenRequest {
+  /** the request's stream, while the sender waits on it */
+  readonly channel?: ReplyChannel
+  readonly version: number
 }
 
 export function newMessageId (): string {
@@ -46,7 +53,9 @@ export function emitStages (deps: EmitDeps): Array<Stage<Emission>> {
 
 function assignId (deps: EmitDeps, e: Emission): StageResult<Emission> {
   const { outgoing: out, behavior } = e
-  const version = out.version ?? behavior.newestVersion()
+  // A reply speaks the request's version when it can: the caller may not know newer ones.
+  const requestVersion = out.inReplyTo !== undefined ? deps.openRequest(out.inReplyTo)?.version : undefined
+  const version = out.version ?? (requestVersion !== undefined && behavior.versions.has(requestVersion) ? requestVersion : behavior.newestVersion())
   const spec = behavior.versions.get(version)
   if (spec == null) return fail(new InvalidPayloadError(out.kind, `version ${version} is not declared`))
   if (behavior.template === 'meshRequest' && out.to === undefined) {
@@ -130,7 +139,7 @@ async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emis
     return proceed(e)
   }
   // A reply goes back on the request's own stream while that stream is open.
-  const channel = message.inReplyTo !== undefined ? deps.replyChannel(message.inReplyTo) : undefined
+  const channel = message.inReplyTo !== undefined ? deps.openRequest(message.inReplyTo)?.channel : undefined
   if (channel !== undefined) {
     await channel.reply(await envelopeFor(message.version))
     return proceed(e)

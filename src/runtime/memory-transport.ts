@@ -1,6 +1,7 @@
 import { RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
-import type { InboundContext, InboundSink, Recipient, SendOptions, Transport } from './transport.js'
+import type { InboundContext, InboundSink, ReceiveOutcome, Recipient, SendOptions, Transport } from './transport.js'
+import type { DropReason } from './pipeline.js'
 
 /** How long a broadcast made before anyone listens waits for a subscriber. */
 const HOLD_BROADCAST_MS = 30_000
@@ -40,7 +41,7 @@ export class MemoryNetwork {
       this.held.push({ behavior, envelope, from, until: Date.now() + HOLD_BROADCAST_MS })
       return
     }
-    await Promise.all(listeners.map(async n => await n.deliver(envelope, { authenticatedKey: from.publicKey, routedKind: behavior.kind })))
+    await Promise.all(listeners.map(async n => { await n.deliver(envelope, { authenticatedKey: from.publicKey, routedKind: behavior.kind }) }))
   }
 
   private releaseHeld (): void {
@@ -48,7 +49,8 @@ export class MemoryNetwork {
     // A broadcast whose sender has left since goes with it.
     const due = this.held.filter(h => h.until > now && this.nodes.has(keyOf(h.from.publicKey)))
     this.held = []
-    for (const h of due) void this.broadcast(h.from, h.behavior, h.envelope)
+    // A listener may stop while a held broadcast reaches it; that is its loss, not an error here.
+    for (const h of due) this.broadcast(h.from, h.behavior, h.envelope).catch(() => {})
   }
 }
 
@@ -82,9 +84,9 @@ export class MemoryTransport implements Transport {
     return this.served.get(kind)?.versionsNewestFirst() ?? []
   }
 
-  async deliver (envelope: Uint8Array, ctx: InboundContext): Promise<void> {
+  async deliver (envelope: Uint8Array, ctx: InboundContext): Promise<ReceiveOutcome> {
     if (this.sink === undefined) throw new UnreachableError('peer', 'it is not running')
-    await this.sink.receive(envelope, ctx)
+    return await this.sink.receive(envelope, ctx)
   }
 
   async send (to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void> {
@@ -96,11 +98,13 @@ export class MemoryTransport implements Transport {
     if (version === undefined) throw new UnreachableError(to.id, `it does not serve ${behavior.route()}`)
     const envelope = await envelopeFor(version)
     let replied = false
+    let refusedReply: DropReason | undefined
     const replyChannel = options.awaitReply
       ? {
           reply: async (bytes: Uint8Array) => {
             replied = true
-            await this.deliver(bytes, { authenticatedKey: remote.publicKey })
+            const outcome = await this.deliver(bytes, { authenticatedKey: remote.publicKey })
+            if (!outcome.accepted) refusedReply = outcome.reason
           }
         }
       : undefined
@@ -111,6 +115,7 @@ export class MemoryTransport implements Transport {
       ...(replyChannel !== undefined ? { replyChannel } : {})
     })
     if (options.awaitReply && !replied) throw new RefusedError('no-reply', `${to.id} closed the request without replying`)
+    if (refusedReply !== undefined) throw new RefusedError('bad-reply', `${refusedReply.code}: ${refusedReply.detail}`)
   }
 
   async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {

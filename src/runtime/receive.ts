@@ -128,18 +128,25 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
   return proceed(r)
 }
 
+/** Ids are per sender: another nara reusing an id cannot make the real message a duplicate. */
+const seenKey = (e: Envelope): string => `${e.fromId}|${e.id}`
+
 function dedupe (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
   const skew = Math.abs(deps.now() - r.envelope.timestamp)
   // Outside the skew window an old message could be replayed after its id was forgotten.
   if (skew > MAX_CLOCK_SKEW_MS) return drop('stale', `timestamp is ${Math.round(skew / 1000)} s away from our clock`)
-  if (!deps.seen.add(r.envelope.id)) return drop('duplicate', `already received ${r.envelope.id}`)
+  if (deps.seen.has(seenKey(r.envelope))) return drop('duplicate', `already received ${r.envelope.id}`)
   return proceed(r)
 }
 
 function rateLimit (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
   const limit = r.behavior.rateLimit
-  if (limit == null || deps.limiter.take(`${r.envelope.fromId}|${r.envelope.kind}`, limit)) return proceed(r)
-  return drop('rate-limited', `${r.envelope.fromId} exceeds ${limit.perSecond}/s for ${r.envelope.kind}`)
+  if (limit != null && !deps.limiter.take(`${r.envelope.fromId}|${r.envelope.kind}`, limit)) {
+    return drop('rate-limited', `${r.envelope.fromId} exceeds ${limit.perSecond}/s for ${r.envelope.kind}`)
+  }
+  // Remembered only once admitted, so a flood of refused messages cannot push real ids out.
+  deps.seen.add(seenKey(r.envelope))
+  return proceed(r)
 }
 
 export type { Decoded as DecodedReceipt }

@@ -4,7 +4,7 @@ import { meshRequest, type Behavior } from './behavior.js'
 import { CallRegistry } from './calls.js'
 import { protobufPayload } from './codec.js'
 import { DEDUPE_CAPACITY, RATE_LIMIT_BUCKETS, REFUSED_KIND, DEFAULT_MAX_ENVELOPE_BYTES } from './constants.js'
-import { emitStages, newMessageId, type Emission } from './emit.js'
+import { emitStages, newMessageId, type Emission, type OpenRequest } from './emit.js'
 import { BehaviorDefinitionError, DuplicateKindError, NotRunningError, Refusal, UnknownKindError } from './errors.js'
 import { LocalBus } from './local-bus.js'
 import { MemoryLogger, type Logger } from './logger.js'
@@ -57,7 +57,7 @@ export class NaraRuntime implements Runtime {
   private readonly calls = new CallRegistry()
   private readonly seen = new SeenIds(DEDUPE_CAPACITY)
   private readonly limiter: RateLimiter
-  private readonly replyChannels = new Map<string, ReplyChannel>()
+  private readonly openRequests = new Map<string, OpenRequest>()
   private readonly services: Service[] = []
   private readonly inFlight = new Set<Promise<void>>()
   private readonly now: () => number
@@ -68,6 +68,7 @@ export class NaraRuntime implements Runtime {
   /** the largest envelope any behavior accepts: bigger input is not even decoded */
   private maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
   private state: 'idle' | 'running' | 'stopped' = 'idle'
+  private stopping?: Promise<void>
   private received = 0
   private emittedCount = 0
 
@@ -97,7 +98,7 @@ export class NaraRuntime implements Runtime {
       keyring: this.keyring,
       transport: this.transport,
       now: this.now,
-      replyChannel: (id) => this.replyChannels.get(id),
+      openRequest: (id) => this.openRequests.get(id),
       notify: async (e) => await this.afterEmit(e.message, e.behavior)
     })
     this.register(meshRequest(REFUSED_KIND, 'A request was refused (rate limited, not allowed, failed)').withPayload(refusalCodec))
@@ -131,7 +132,12 @@ export class NaraRuntime implements Runtime {
     }
     const timeoutMs = opts.timeoutMs ?? behavior.timeoutMs
     const id = newMessageId()
-    const reply = this.calls.expect(id, msg.kind, timeoutMs)
+    const reply = this.calls.expect(id, {
+      kind: msg.kind,
+      from: msg.to ?? '',
+      timeoutMs,
+      ...(behavior.replyKind !== undefined ? { replyKind: behavior.replyKind } : {})
+    })
     // The reply (or the timeout) settles the call even while the transport is still sending.
     this.runEmit({ outgoing: msg, behavior, id, awaitReply: { timeoutMs } })
       .catch((err: Error) => { this.calls.abort(id, err) })
@@ -174,25 +180,38 @@ export class NaraRuntime implements Runtime {
     if (this.state === 'running') await service.start?.()
   }
 
-  /** Starts the transport, then every installed service in installation order. */
+  /** Starts the transport, then every installed service in installation order; on failure, stops again. */
   async start (): Promise<void> {
     if (this.state !== 'idle') return
     this.state = 'running'
-    await this.transport.start({
-      receive: async (bytes, ctx) => await this.receive(bytes, ctx),
-      dropped: (reason) => { this.countDrop('transport', reason) }
-    })
-    for (const service of this.services) await service.start?.()
+    try {
+      await this.transport.start({
+        receive: async (bytes, ctx) => await this.receive(bytes, ctx),
+        dropped: (reason) => { this.countDrop('transport', reason) }
+      })
+      for (const service of this.services) await service.start?.()
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
     this.runtimeLog.info('runtime started', { behaviors: this.behaviorsByKind.size, services: this.services.map(s => s.name) })
   }
 
-  /** Stops services in reverse order, then the transport. Calling it again does nothing. */
+  /**
+   * Stops: inbound messages are refused from now on, waiting calls fail (so handlers
+   * blocked on them finish), services stop in reverse order, then the transport.
+   * Every call returns the same promise.
+   */
   async stop (): Promise<void> {
-    if (this.state !== 'running') {
-      this.state = 'stopped'
-      return
-    }
+    this.stopping ??= this.shutdown()
+    await this.stopping
+  }
+
+  private async shutdown (): Promise<void> {
+    const wasRunning = this.state === 'running'
     this.state = 'stopped'
+    if (!wasRunning) return
+    this.calls.abortAll(new NotRunningError('call'))
     for (const service of [...this.services].reverse()) {
       try {
         await service.stop?.()
@@ -201,7 +220,6 @@ export class NaraRuntime implements Runtime {
       }
     }
     await this.idle()
-    this.calls.abortAll(new NotRunningError('call'))
     await this.transport.stop()
     this.runtimeLog.info('runtime stopped')
   }
@@ -217,6 +235,11 @@ export class NaraRuntime implements Runtime {
    */
   async receive (bytes: Uint8Array, ctx: InboundContext = {}): Promise<ReceiveOutcome> {
     this.received++
+    if (this.state === 'stopped') {
+      const reason = { code: 'not-running', detail: 'this nara is stopping' }
+      this.countDrop('stopped', reason)
+      return { accepted: false, reason }
+    }
     const receipt: Receipt = { bytes, ctx }
     const outcome = await runPipeline(this.receivePipeline, receipt)
     if (outcome.status === 'done') return { accepted: true }
@@ -277,7 +300,7 @@ export class NaraRuntime implements Runtime {
   }
 
   private async runHandler (behavior: Behavior, message: Message, handle: () => Promise<void>, channel?: ReplyChannel): Promise<void> {
-    if (channel !== undefined) this.replyChannels.set(message.id, channel)
+    this.openRequests.set(message.id, { version: message.version, ...(channel !== undefined ? { channel } : {}) })
     try {
       await handle()
     } catch (err) {
@@ -287,19 +310,19 @@ export class NaraRuntime implements Runtime {
         await this.refuse(message.id, message.fromId, channel, refusal?.code ?? 'handler-failed', refusal?.message ?? `${message.kind} handler failed`)
       }
     } finally {
-      this.replyChannels.delete(message.id)
+      this.openRequests.delete(message.id)
     }
   }
 
   private async refuse (requestId: string, to: string, channel: ReplyChannel | undefined, code: string, reason: string): Promise<void> {
     const outgoing: Outgoing = { kind: REFUSED_KIND, to, inReplyTo: requestId, payload: { code, reason } }
-    if (channel !== undefined) this.replyChannels.set(requestId, channel)
+    if (channel !== undefined) this.openRequests.set(requestId, { channel, version: 1 })
     try {
       await this.runEmit({ outgoing, behavior: this.behaviorOf(REFUSED_KIND) })
     } catch (err) {
       this.runtimeLog.debug('could not send refusal', { to, code, err: (err as Error).message })
     } finally {
-      if (channel !== undefined) this.replyChannels.delete(requestId)
+      if (channel !== undefined) this.openRequests.delete(requestId)
     }
   }
 

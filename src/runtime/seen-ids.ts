@@ -7,6 +7,10 @@ export class SeenIds {
 
   constructor (private readonly capacity: number) {}
 
+  has (id: string): boolean {
+    return this.ids.has(id)
+  }
+
   /** Records the id; returns false when it was already seen. */
   add (id: string): boolean {
     if (this.ids.has(id)) return false

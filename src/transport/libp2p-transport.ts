@@ -214,7 +214,9 @@ export class Libp2pTransport implements Transport {
       await closeGracefully(frames.stream)
       throw new RefusedError('no-reply', `${to.id} closed the ${behavior.kind} request without replying`)
     }
-    await this.sink?.receive(reply, { authenticatedKey: to.publicKey })
+    const outcome = await this.sink?.receive(reply, { authenticatedKey: to.publicKey })
+    // A reply our pipeline refused will never settle the call: say why now rather than time out.
+    if (outcome?.accepted === false) throw new RefusedError('bad-reply', `${outcome.reason.code}: ${outcome.reason.detail}`)
   }
 
   /** The largest reply accepted: any kind served here may come back as a reply. */

@@ -4,7 +4,8 @@ import { waitFor } from './wait.js'
 /** Fast presence and recovery timings so a swarm forms and recovers in about a second. */
 export const FAST: Pick<NaraOptions, 'presence' | 'stash'> = {
   presence: { heartbeatMs: 300 },
-  stash: { settleMs: 1_000, recoveryDeadlineMs: 15_000 }
+  // generous: under a loaded CI machine a confidant may take seconds to find a reborn node
+  stash: { settleMs: 3_000, recoveryDeadlineMs: 15_000 }
 }
 
 /** Starts `count` naras on 127.0.0.1, the first as everyone's bootstrap, and waits until all see each other. */

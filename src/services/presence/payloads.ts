@@ -1,9 +1,13 @@
 import { MEMORY_MODES, protobufPayload, type MemoryMode, type Payload } from '../../runtime/index.js'
 import * as wire from '../../../protocols/presence.js'
 
-/** Why a peer left the online list: it said goodbye, or it stopped announcing itself. */
-export type OfflineReason = 'chau' | 'silent'
-export const OFFLINE_REASONS: readonly OfflineReason[] = ['chau', 'silent']
+/**
+ * Why a peer left the online list: it said goodbye, it stopped announcing itself,
+ * or it restarted (its uptime went down: whatever it kept in memory is gone, and a
+ * peer-online follows at once).
+ */
+export type OfflineReason = 'chau' | 'silent' | 'restarted'
+export const OFFLINE_REASONS: readonly OfflineReason[] = ['chau', 'silent', 'restarted']
 
 /** Narrows a wire string to a memory mode. */
 export function isMemoryMode (value: string): value is MemoryMode {

@@ -89,12 +89,12 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     // neither the answer nor local subscribers wait for the other.
     await Promise.all([
       seen !== 'known' ? this.welcome(msg.fromId) : undefined,
-      seen === 'new' ? this.changed('presence:peer-online', msg.fromId, msg.fromName, '') : undefined
+      this.announceChange(seen, msg)
     ])
   }
 
   async howdy (msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void> {
-    if (this.update(msg, p) === 'new') await this.changed('presence:peer-online', msg.fromId, msg.fromName, '')
+    await this.announceChange(this.update(msg, p), msg)
   }
 
   async chau (msg: Message): Promise<void> {
@@ -109,6 +109,12 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   }
 
   // --- internals ---
+
+  /** Tells local subscribers: a new peer is online; a restarted one went offline and is back. */
+  private async announceChange (seen: ReturnType<PresenceService['update']>, msg: Message): Promise<void> {
+    if (seen === 'restarted') await this.changed('presence:peer-offline', msg.fromId, msg.fromName, 'restarted')
+    if (seen === 'new' || seen === 'restarted') await this.changed('presence:peer-online', msg.fromId, msg.fromName, '')
+  }
 
   /** Records an announcement; says whether the peer is new, restarted or already known. */
   private update (msg: Message, p: PresenceAnnounce): 'new' | 'restarted' | 'known' | 'ignored' {

@@ -3,7 +3,7 @@ import type { StashRecovered, StashResponse } from './payloads.js'
 export interface RecoveryOptions {
   /** stop waiting for confidants this long after the refresh broadcast @default 15000 */
   recoveryDeadlineMs: number
-  /** finish once no further copy has arrived for this long @default 1000 */
+  /** finish once no further copy has arrived for this long @default 2000 */
   settleMs: number
 }
 
@@ -32,7 +32,7 @@ export class Recovery {
     private readonly finish: (result: { copies: RecoveredCopy[] }) => Promise<void>
   ) {
     this.deadlineMs = options.recoveryDeadlineMs ?? 15_000
-    this.settleMs = options.settleMs ?? 1_000
+    this.settleMs = options.settleMs ?? 2_000
   }
 
   begin (): void {

@@ -2,7 +2,8 @@ import { registerStashBehaviors, type StashHandlers } from './behaviors.js'
 import { rankConfidants } from './confidants.js'
 import { NoConfidantError, NotEnoughPeersError, StashTooLargeError } from './errors.js'
 import { MAX_PLAINTEXT_BYTES, type StashRecovered, type StashResponse, type StashStore, type StashRequest, type StashAck } from './payloads.js'
-import { Recovery, type RecoveryOptions } from './recovery.js'
+import { Recovery, type RecoveredCopy, type RecoveryOptions } from './recovery.js'
+import { splitVersion, withVersion } from './versioned.js'
 import { Refusal } from '../../runtime/index.js'
 import type { BehaviorRegistrar, Logger, MemoryMode, Message, Runtime, Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
@@ -57,6 +58,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private version = 0
   private readonly myConfidants = new Map<NaraID, Confidant>()
   private unsubscribe: Array<() => void> = []
+  /** repairs run one at a time, so two at once cannot pick the same replacement */
+  private maintenance: Promise<void> = Promise.resolve()
+  private stopped = false
 
   constructor (options: StashOptions = {}) {
     this.options = {
@@ -80,14 +84,20 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   }
 
   async start (): Promise<void> {
-    // Repair: when a confidant goes away, another one takes its place.
-    this.unsubscribe.push(this.rt.on('presence:peer-offline', async (msg) => {
-      await this.replaceConfidant((msg.payload as { id: NaraID }).id)
+    this.stopped = false
+    // Repair: a confidant that goes away (or restarts, losing its memory) is replaced;
+    // a peer coming online fills a stash that has fewer confidants than it wants.
+    this.unsubscribe.push(this.rt.on('presence:peer-offline', (msg) => {
+      if (this.myConfidants.delete((msg.payload as { id: NaraID }).id)) this.repair()
+    }))
+    this.unsubscribe.push(this.rt.on('presence:peer-online', () => {
+      if (this.myConfidants.size < this.options.targetConfidants) this.repair()
     }))
     if (this.options.recoverOnStart) await this.recover()
   }
 
   async stop (): Promise<void> {
+    this.stopped = true
     this.recovery.cancel()
     for (const off of this.unsubscribe) off()
     this.unsubscribe = []
@@ -123,7 +133,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     const candidates = rankConfidants(this.rt.onlinePeers(), new Set([me]))
     if (candidates.length < this.options.minConfidants) throw new NotEnoughPeersError(candidates.length, this.options.minConfidants)
     const version = Math.max(Date.now(), this.version + 1)
-    const sealed = await this.rt.seal(data)
+    const sealed = await this.rt.seal(withVersion(version, data))
     const payload: StashStore = { ownerId: me, version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
     const confidants: Confidant[] = []
     const failures: StoreReport['failures'] = []
@@ -151,10 +161,16 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return { version, confidants, failures }
   }
 
-  /** Asks one confidant for the stash it holds for this nara. */
-  async fetchFrom (confidant: NaraID): Promise<StashResponse> {
+  /**
+   * Asks one confidant for the stash it holds for this nara and opens it; undefined
+   * when it holds none, or holds one that does not open to what its label says.
+   */
+  async fetchFrom (confidant: NaraID): Promise<{ version: number, data: Uint8Array } | undefined> {
     const reply = await this.rt.call({ kind: 'stash:request', to: confidant, payload: { ownerId: this.rt.me().id } })
-    return reply.payload as StashResponse
+    const response = reply.payload as StashResponse
+    if (!response.found) return undefined
+    const data = await this.openCopy({ from: { id: reply.fromId, name: reply.fromName }, response })
+    return data === undefined ? undefined : { version: response.version, data }
   }
 
   /** Broadcasts stash:refresh and collects confidants' answers until recovery finishes. */
@@ -173,7 +189,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (p.ownerId !== msg.fromId) throw new Refusal('not-owner', 'only the owner may store its stash')
     const held = this.stored.get(p.ownerId)
     const capacity = CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode]
-    if (held === undefined && this.stored.size >= capacity) {
+    if (held === undefined && this.stored.size >= capacity && !this.evictOffline()) {
       throw new Refusal('storage-full', `holding ${capacity} stashes already (memory mode ${this.rt.memoryMode})`)
     }
     if (held !== undefined && held.version > p.version) {
@@ -221,40 +237,88 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     }
   }
 
-  private async finishRecovery (result: { copies: Array<{ from: Confidant, response: StashResponse }> }): Promise<void> {
-    let count = 0
-    const newest = result.copies.reduce<StashResponse | undefined>((best, c) => (best === undefined || c.response.version > best.version) ? c.response : best, undefined)
-    if (newest !== undefined) {
-      try {
-        this.data = await this.rt.open({ nonce: newest.nonce, ciphertext: newest.ciphertext })
-        this.version = newest.version
-        this.myConfidants.clear()
-        for (const c of result.copies) if (c.response.version === newest.version) this.myConfidants.set(c.from.id, c.from)
-        count = result.copies.length
-        this.log.info('stash recovered', { version: newest.version, copies: count })
-      } catch (err) {
-        this.log.error('cannot open recovered stash', { err: (err as Error).message, version: newest.version })
-      }
+  private async finishRecovery ({ copies }: { copies: RecoveredCopy[] }): Promise<void> {
+    if (this.stopped) return
+    const recovered = await this.openNewest(copies)
+    let payload: StashRecovered = { count: 0, version: 0 }
+    if (recovered !== undefined) {
+      this.data = recovered.data
+      this.version = recovered.version
+      this.myConfidants.clear()
+      for (const c of recovered.holders) this.myConfidants.set(c.id, c)
+      payload = { count: recovered.holders.length, version: recovered.version }
+      this.log.info('stash recovered', { version: recovered.version, copies: recovered.holders.length })
     }
-    const payload: StashRecovered = { count, version: count > 0 ? this.version : 0 }
     await this.rt.emit({ kind: 'stash:recovered', payload })
     this.recovery.resolve(payload)
   }
 
-  private async replaceConfidant (gone: NaraID): Promise<void> {
-    if (!this.myConfidants.delete(gone) || this.data === undefined) return
-    const exclude = new Set([this.rt.me().id, gone, ...this.myConfidants.keys()])
-    const payload: StashStore = { ownerId: this.rt.me().id, version: this.version, ...(await this.rt.seal(this.data)) }
-    for (const peer of rankConfidants(this.rt.onlinePeers(), exclude)) {
+  /**
+   * Opens the newest copy that really is what its label says (the version sealed
+   * inside matches), falling back to older ones; copies older than what this nara
+   * already has (a `set` during recovery) are ignored.
+   */
+  private async openNewest (copies: RecoveredCopy[]): Promise<{ version: number, data: Uint8Array, holders: Confidant[] } | undefined> {
+    const candidates = copies.filter(c => c.response.version > this.version).sort((a, b) => b.response.version - a.response.version)
+    for (const copy of candidates) {
+      const data = await this.openCopy(copy)
+      if (data === undefined) continue
+      const holders: Confidant[] = []
+      for (const other of candidates) {
+        if (other.response.version === copy.response.version && (other === copy || await this.openCopy(other) !== undefined)) holders.push(other.from)
+      }
+      return { version: copy.response.version, data, holders }
+    }
+    if (candidates.length > 0) this.log.error('cannot open any recovered stash copy', { copies: candidates.length })
+    return undefined
+  }
+
+  private async openCopy ({ from, response }: RecoveredCopy): Promise<Uint8Array | undefined> {
+    try {
+      const inner = splitVersion(await this.rt.open(response))
+      if (inner?.version === response.version) return inner.data
+      this.log.warn('recovered copy is labelled with the wrong version', { from: from.id, label: response.version, sealed: inner?.version })
+    } catch (err) {
+      this.log.warn('recovered copy does not open', { from: from.id, err: (err as Error).message })
+    }
+    return undefined
+  }
+
+  /** When full, a confidant makes room by forgetting the oldest stash of an owner that is offline. */
+  private evictOffline (): boolean {
+    const online = new Set(this.rt.onlinePeers().map(p => p.id))
+    const offline = [...this.stored.values()].filter(s => !online.has(s.ownerId)).sort((a, b) => a.storedAt - b.storedAt)
+    const evicted = offline[0]
+    if (evicted === undefined) return false
+    this.stored.delete(evicted.ownerId)
+    this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerId })
+    return true
+  }
+
+  private repair (): void {
+    this.maintenance = this.maintenance
+      .then(async () => { await this.topUp() })
+      .catch((err: Error) => { this.log.warn('repair failed', { err: err.message }) })
+  }
+
+  /** Stores the current stash with more confidants until it has as many as it wants. */
+  private async topUp (): Promise<void> {
+    if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
+    const me = this.rt.me().id
+    const sealed = await this.rt.seal(withVersion(this.version, this.data))
+    const payload: StashStore = { ownerId: me, version: this.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
+    for (const peer of rankConfidants(this.rt.onlinePeers(), new Set([me, ...this.myConfidants.keys()]))) {
+      if (this.stopped || this.myConfidants.size >= this.options.targetConfidants) return
       try {
         await this.storeWith(peer.id, payload)
         this.myConfidants.set(peer.id, { id: peer.id, name: peer.name })
-        this.log.info('confidant replaced', { gone, replacement: peer.name })
-        return
+        this.log.info('new confidant', { confidant: peer.name, confidants: this.myConfidants.size })
       } catch (err) {
-        this.log.warn('replacement confidant refused', { peer: peer.id, err: (err as Error).message })
+        this.log.warn('candidate confidant refused', { peer: peer.id, err: (err as Error).message })
       }
     }
-    this.log.warn('no replacement confidant available', { gone })
+    if (this.myConfidants.size < this.options.targetConfidants) {
+      this.log.warn('fewer confidants than wanted', { confidants: this.myConfidants.size, wanted: this.options.targetConfidants })
+    }
   }
 }

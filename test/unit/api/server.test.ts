@@ -38,6 +38,15 @@ describe('the HTTP API of a nara in a swarm of four', () => {
     app = await api(swarm[0])
   })
 
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/stash', headers: { host: 'evil.example:7420' } })
+    expect(res.statusCode).toBe(421)
+    expect(res.json<{ error: string }>().error).toMatch(/127\.0\.0\.1, localhost or \[::1\]/)
+    for (const host of ['127.0.0.1:7420', 'localhost', '[::1]:7420']) {
+      expect((await app.inject({ method: 'GET', url: '/status', headers: { host } })).statusCode, host).toBe(200)
+    }
+  })
+
   it('GET /status shows who this nara is', async () => {
     const res = await app.inject({ method: 'GET', url: '/status' })
     expect(res.statusCode).toBe(200)

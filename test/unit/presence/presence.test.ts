@@ -128,6 +128,18 @@ describe('presence', () => {
     expect(a.rt.emittedOf('presence:howdy')).toEqual([])
   })
 
+  it('a peer whose uptime went down restarted: offline (reason "restarted"), then online again', async () => {
+    const a = await boot('a')
+    const phoenix = Identity.create({ name: 'phoenix', machineId: 'test' })
+    a.rt.trust(phoenix)
+    await a.rt.deliver(await a.rt.envelopeFrom(phoenix, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low' } }))
+    await a.rt.deliver(await a.rt.envelopeFrom(phoenix, { kind: 'presence:hey-there', payload: { uptimeMs: 61_000, memoryMode: 'low' } }))
+    await a.rt.deliver(await a.rt.envelopeFrom(phoenix, { kind: 'presence:hey-there', payload: { uptimeMs: 20, memoryMode: 'low' } }))
+    expect(a.offline).toEqual([{ id: phoenix.id, name: 'phoenix', reason: 'restarted' }])
+    expect(a.online.map(p => p.name)).toEqual(['phoenix', 'phoenix'])
+    expect(namesOf(a.rt)).toEqual(['phoenix'])
+  })
+
   it('ignores a late hey-there older than the chau that preceded it', async () => {
     const a = await boot('a')
     const ghost = Identity.create({ name: 'ghost', machineId: 'test' })

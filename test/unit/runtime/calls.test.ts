@@ -74,6 +74,59 @@ describe('call', () => {
     expect(rejected.reason).toMatchObject({ name: 'RateLimitedError', code: 'rate-limited' })
   })
 
+  it('only the callee, answering with the declared reply kind, settles a call', async () => {
+    const network = new MemoryNetwork()
+    const caller = new MockRuntime({ name: 'caller', network })
+    const callee = new MockRuntime({ name: 'callee', network })
+    const other = new MockRuntime({ name: 'other', network })
+    let request: Message | undefined
+    let answer!: (kind: string) => void
+    const answered = new Promise<string>(resolve => { answer = resolve })
+    for (const rt of [caller, callee, other]) {
+      rt.register(meshRequest('echo:say', 'Say').withPayload(TextCodec).repliesWith('echo:said').withHandler(1, async (msg) => {
+        request = msg
+        await rt.emit({ kind: await answered, to: msg.fromId, inReplyTo: msg.id, payload: { text: 'the answer' } })
+      }))
+      rt.register(meshRequest('echo:said', 'Said').withPayload(TextCodec))
+      rt.register(meshRequest('echo:other', 'Other').withPayload(TextCodec))
+      await rt.start()
+      started.push(rt)
+    }
+
+    const pending = caller.call({ kind: 'echo:say', to: callee.me().id, payload: { text: 'hi' } })
+    const { id } = await waitFor(() => request, 'the request to reach the callee')
+    // Another nara answers first, on a stream of its own: the call keeps waiting.
+    await other.emit({ kind: 'echo:said', to: caller.me().id, inReplyTo: id, payload: { text: 'not me' } })
+    expect(caller.drops.get('unhandled')).toBe(1)
+    answer('echo:said')
+    expect((await pending).payload).toEqual({ text: 'the answer' })
+  })
+
+  it('a reply of the wrong kind fails the call at once instead of settling it', async () => {
+    const { caller, callee } = await pair((rt) => async (msg) => {
+      await rt.emit({ kind: 'echo:other', to: msg.fromId, inReplyTo: msg.id, payload: { text: 'wrong kind' } })
+    })
+    for (const rt of [caller, callee]) rt.register(meshRequest('echo:other', 'Other').withPayload(TextCodec))
+    await expect(caller.call({ kind: 'echo:say', to: callee.me().id, payload: { text: 'x' } }, { timeoutMs: 5_000 }))
+      .rejects.toMatchObject({ name: 'RefusedError', code: 'bad-reply' })
+  })
+
+  it('a reply speaks the request\'s version, so an older caller can read it', async () => {
+    const network = new MemoryNetwork()
+    const old = new MockRuntime({ name: 'old', network })
+    const upgraded = new MockRuntime({ name: 'upgraded', network })
+    old.register(meshRequest('echo:say', 'Say').withPayload(TextCodec).repliesWith('echo:said'))
+    old.register(meshRequest('echo:said', 'Said').withPayload(TextCodec))
+    upgraded.register(meshRequest('echo:say', 'Say').withPayload(TextCodec).withHandler(1, async (msg) => {
+      await upgraded.emit({ kind: 'echo:said', to: msg.fromId, inReplyTo: msg.id, payload: { text: 'hello old friend' } })
+    }).repliesWith('echo:said'))
+    upgraded.register(meshRequest('echo:said', 'Said').withPayload(TextCodec).withPayload(TextCodec, 2))
+    for (const rt of [old, upgraded]) { await rt.start(); started.push(rt) }
+    const reply = await old.call({ kind: 'echo:say', to: upgraded.me().id, payload: { text: 'hi' } })
+    expect(reply.version).toBe(1)
+    expect(reply.payload).toEqual({ text: 'hello old friend' })
+  })
+
   it('says a nara is unreachable when its key is unknown', async () => {
     const { caller } = await pair(() => () => {})
     await expect(caller.call({ kind: 'echo:say', to: 'nobody-we-know', payload: { text: 'x' } }))

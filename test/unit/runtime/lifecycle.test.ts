@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryNetwork, MockRuntime, local, type Runtime, type Service } from '../../../src/index.js'
+import { Identity, MemoryNetwork, MockRuntime, broadcast, local, type Runtime, type Service } from '../../../src/index.js'
 import { TextCodec } from '../../helpers/text-codec.js'
 
 class Recorder implements Service {
@@ -23,6 +23,29 @@ describe('service lifecycle', () => {
     await rt.stop()
     await rt.stop()
     expect(events).toEqual(['init first', 'init second', 'start first', 'start second', 'stop second', 'stop first'])
+  })
+
+  it('refuses inbound messages once stopped, and concurrent stops share one shutdown', async () => {
+    const rt = new MockRuntime()
+    rt.register(broadcast('echo:shout', 'Shout').withPayload(TextCodec).withHandler(1, () => {}))
+    const alice = Identity.create({ name: 'alice', machineId: 'test' })
+    rt.trust(alice)
+    await rt.start()
+    const stops = [rt.stop(), rt.stop()]
+    expect(stops[0]).not.toBe(stops[1])
+    await Promise.all(stops)
+    expect(await rt.deliver(await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'late' } })))
+      .toMatchObject({ accepted: false, reason: { code: 'not-running' } })
+  })
+
+  it('a service that fails to start stops the ones that did, and start rejects', async () => {
+    const events: string[] = []
+    const rt = new MockRuntime()
+    await rt.install(new Recorder('fine', events))
+    await rt.install({ name: 'broken', init: () => {}, start: async () => { throw new Error('cannot start') } })
+    await expect(rt.start()).rejects.toThrow('cannot start')
+    expect(events).toContain('stop fine')
+    expect(rt.running).toBe(false)
   })
 
   it('tags every service log line with the service and the nara', async () => {

@@ -64,6 +64,25 @@ describe('receive pipeline', () => {
     expect(seen.map(s => s.text)).toEqual(['v2:once', 'v2:twice'])
   })
 
+  it('keeps ids per sender: another nara reusing an id cannot suppress the real message', async () => {
+    const { rt, alice, seen } = setup()
+    const mallory = Identity.create({ name: 'mallory', machineId: 'test' })
+    rt.trust(mallory)
+    const real = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'from alice' } })
+    expect(await rt.deliver(await rt.envelopeFrom(mallory, { kind: 'echo:shout', payload: { text: 'first' } }, { id: real.id }))).toEqual({ accepted: true })
+    expect(await rt.deliver(real)).toEqual({ accepted: true })
+    expect(seen.map(s => s.text)).toEqual(['v2:first', 'v2:from alice'])
+  })
+
+  it('a message refused by the rate limit is not remembered, so floods cannot push real ids out', async () => {
+    const { rt, alice } = setup()
+    for (let i = 0; i < 3; i++) await rt.deliver(await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: `${i}` } }))
+    const refused = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'too many' } })
+    expect(await rt.deliver(refused)).toMatchObject({ reason: { code: 'rate-limited' } })
+    // Delivered again (after the bucket refills it would pass): it is not a "duplicate" of something never processed.
+    expect(await rt.deliver(refused)).toMatchObject({ reason: { code: 'rate-limited' } })
+  })
+
   it('drops a message whose sender it cannot verify, or that claims another identity', async () => {
     const { rt, alice, seen } = setup()
     const mallory = Identity.create({ name: 'mallory', machineId: 'test' })

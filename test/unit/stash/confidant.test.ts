@@ -104,12 +104,26 @@ describe('stash: the confidant', () => {
     const capacity = CAPACITY_BY_MEMORY_MODE.low
     const owners = Array.from({ length: capacity + 1 }, (_, i) => naraNamed(`owner-${i}`))
     for (const owner of owners) rt.trust(owner)
+    rt.setOnlinePeers(owners.map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now() })))
     for (const owner of owners.slice(0, capacity)) expect((await deliverStore(rt, owner, storePayload(owner, 'x'))).kind).toBe('stash:ack')
     const full = await deliverStore(rt, owners[capacity], storePayload(owners[capacity], 'x'))
     expect(full).toMatchObject({ kind: 'runtime:refused', payload: { code: 'storage-full' } })
     expect(svc.stored.size).toBe(capacity)
     // An owner already held may still update its stash.
     expect((await deliverStore(rt, owners[0], storePayload(owners[0], 'y', 2))).kind).toBe('stash:ack')
+  })
+
+  it('when full, makes room by forgetting the oldest stash of an owner that is offline', async () => {
+    const { rt, svc } = await confidant('low')
+    const owners = Array.from({ length: CAPACITY_BY_MEMORY_MODE.low + 1 }, (_, i) => naraNamed(`owner-${i}`))
+    for (const owner of owners) rt.trust(owner)
+    for (const owner of owners.slice(0, -1)) await deliverStore(rt, owner, storePayload(owner, 'x'))
+    // owner-0 is gone; everyone else is still online.
+    rt.setOnlinePeers(owners.slice(1).map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now() })))
+    const newcomer = owners[owners.length - 1]
+    expect((await deliverStore(rt, newcomer, storePayload(newcomer, 'x'))).kind).toBe('stash:ack')
+    expect(svc.stored.has(owners[0].id)).toBe(false)
+    expect(svc.stored.has(newcomer.id)).toBe(true)
   })
 
   it('a 1-bit change to a stored ciphertext makes it impossible to open', async () => {

@@ -47,17 +47,17 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('replaces a refusing candidate with the next one', async () => {
     const network = new MemoryNetwork()
-    const full = await nara(network, 'full')
-    // A confidant with no room left refuses; the owner moves on to the next candidate.
-    const fullStash = full.stash
-    for (let i = 0; i < 20; i++) fullStash.stored.set(`someone-${i}`, { ownerId: `someone-${i}`, version: 1, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0 })
+    const stale = await nara(network, 'stale')
     await nara(network, 'ok1')
     await nara(network, 'ok2')
     await nara(network, 'ok3')
     const owner = await nara(network, 'owner')
+    // A confidant that refuses (it claims a newer version) is replaced by the next candidate.
+    const far = Number.MAX_SAFE_INTEGER
+    stale.stash.stored.set(owner.rt.me().id, { ownerId: owner.rt.me().id, version: far, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0 })
     const report = await owner.stash.set(text('x'))
     expect(report.confidants.map(c => c.name).sort()).toEqual(['ok1', 'ok2', 'ok3'])
-    expect(report.failures).toEqual([{ id: full.rt.me().id, error: expect.stringContaining('storage-full') }])
+    expect(report.failures).toEqual([{ id: stale.rt.me().id, error: expect.stringContaining('stale-version') }])
   })
 
   it('refuses a stash that is too large, and one with nobody online', async () => {
@@ -106,9 +106,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
     await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
     const owner = await nara(network, 'owner')
     const report = await owner.stash.set(text('direct'))
-    const response = await owner.stash.fetchFrom(report.confidants[0].id)
-    expect(response.found).toBe(true)
-    expect(await owner.rt.open(response)).toEqual(text('direct'))
+    expect(await owner.stash.fetchFrom(report.confidants[0].id)).toEqual({ version: report.version, data: text('direct') })
   })
 
   it('repairs: when a confidant goes offline, another one takes its place', async () => {
