@@ -1,4 +1,4 @@
-import { Envelope, Identity, type MockRuntime, type ReplyChannel, type StashStore } from '../../src/index.js'
+import { Envelope, Identity, MockRuntime, StashService, type MemoryNetwork, type ReplyChannel, type StashRecovered, type StashStore } from '../../src/index.js'
 import { Refusal } from '../../protocols/runtime.js'
 import { StashAck, StashResponse } from '../../protocols/stash.js'
 
@@ -31,3 +31,32 @@ export async function deliverStore (rt: MockRuntime, owner: Identity, payload: S
 }
 
 export const naraNamed = (name: string): Identity => Identity.create({ name, machineId: 'stash-test' })
+
+const started: MockRuntime[] = []
+
+/** Starts a MockRuntime with a stash service (fast recovery timings) on a network. */
+export async function stashNara (network: MemoryNetwork, name: string, opts: { identity?: Identity, stash?: StashService } = {}): Promise<{ rt: MockRuntime, stash: StashService }> {
+  const rt = new MockRuntime({ name, network, ...(opts.identity !== undefined ? { identity: opts.identity } : {}) })
+  const stash = opts.stash ?? new StashService({ settleMs: 20, recoveryDeadlineMs: 2_000 })
+  await rt.install(stash)
+  started.push(rt)
+  await rt.start()
+  return { rt, stash }
+}
+
+/** The owner coming back: same identity, fresh runtime, listening for stash:recovered before it starts. */
+export async function rebootOwner (network: MemoryNetwork, identity: Identity): Promise<{ rt: MockRuntime, stash: StashService, recovered: StashRecovered[] }> {
+  const rt = new MockRuntime({ name: identity.name, network, identity })
+  const stash = new StashService({ settleMs: 30, recoveryDeadlineMs: 2_000 })
+  await rt.install(stash)
+  const recovered: StashRecovered[] = []
+  rt.on('stash:recovered', (m) => { recovered.push(m.payload as StashRecovered) })
+  started.push(rt)
+  await rt.start()
+  return { rt, stash, recovered }
+}
+
+/** Stops every runtime the helpers above started (for afterEach). */
+export async function stopStashNaras (): Promise<void> {
+  for (const rt of started.splice(0)) await rt.stop()
+}

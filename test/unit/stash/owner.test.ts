@@ -1,30 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { MAX_PLAINTEXT_BYTES, MemoryNetwork, MockRuntime, StashService, local, protobufPayload, type Identity, type StashRecovered } from '../../../src/index.js'
+import { MAX_PLAINTEXT_BYTES, MemoryNetwork, StashService, local, protobufPayload } from '../../../src/index.js'
+import { rebootOwner, stashNara, stopStashNaras } from '../../helpers/stash.js'
 import { PeerChange } from '../../../protocols/presence.js'
 import { waitFor } from '../../helpers/wait.js'
 
-const running: MockRuntime[] = []
-
-async function nara (network: MemoryNetwork, name: string, opts: { identity?: Identity, stash?: StashService } = {}): Promise<{ rt: MockRuntime, stash: StashService }> {
-  const rt = new MockRuntime({ name, network, ...(opts.identity !== undefined ? { identity: opts.identity } : {}) })
-  const stash = opts.stash ?? new StashService({ settleMs: 20, recoveryDeadlineMs: 500 })
-  await rt.install(stash)
-  await rt.start()
-  running.push(rt)
-  return { rt, stash }
-}
-
-afterEach(async () => {
-  for (const rt of running.splice(0)) await rt.stop()
-})
+afterEach(stopStashNaras)
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 describe('stash: owner and confidants on an in-memory network', () => {
   it('stores with three confidants, each acknowledging', async () => {
     const network = new MemoryNetwork()
-    const confidants = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await nara(network, n)))
-    const owner = await nara(network, 'owner')
+    const confidants = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
 
     const report = await owner.stash.set(text('{"level":7}'))
 
@@ -38,8 +26,8 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('prefers the peers with the highest uptime', async () => {
     const network = new MemoryNetwork()
-    const peers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async n => await nara(network, n)))
-    const owner = await nara(network, 'owner')
+    const peers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
     owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now() })))
     const report = await owner.stash.set(text('x'))
     expect(report.confidants.map(c => c.name).sort()).toEqual(['c', 'd', 'e'])
@@ -47,11 +35,11 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('replaces a refusing candidate with the next one', async () => {
     const network = new MemoryNetwork()
-    const stale = await nara(network, 'stale')
-    await nara(network, 'ok1')
-    await nara(network, 'ok2')
-    await nara(network, 'ok3')
-    const owner = await nara(network, 'owner')
+    const stale = await stashNara(network, 'stale')
+    await stashNara(network, 'ok1')
+    await stashNara(network, 'ok2')
+    await stashNara(network, 'ok3')
+    const owner = await stashNara(network, 'owner')
     // A confidant that refuses (it claims a newer version) is replaced by the next candidate.
     const far = Number.MAX_SAFE_INTEGER
     stale.stash.stored.set(owner.rt.me().id, { ownerId: owner.rt.me().id, version: far, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0 })
@@ -62,7 +50,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('refuses a stash that is too large, and one with nobody online', async () => {
     const network = new MemoryNetwork()
-    const owner = await nara(network, 'owner')
+    const owner = await stashNara(network, 'owner')
     await expect(owner.stash.set(new Uint8Array(MAX_PLAINTEXT_BYTES + 1))).rejects.toMatchObject({ name: 'StashTooLargeError' })
     await expect(owner.stash.set(text('x'))).rejects.toMatchObject({ name: 'NotEnoughPeersError' })
     expect(owner.stash.get()).toBeUndefined()
@@ -70,20 +58,14 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('recovers after a restart: refresh broadcast, confidants push, newest version wins, stash:recovered once', async () => {
     const network = new MemoryNetwork()
-    await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
-    const first = await nara(network, 'owner')
+    await Promise.all(['c1', 'c2', 'c3'].map(async n => await stashNara(network, n)))
+    const first = await stashNara(network, 'owner')
     await first.stash.set(text('old'))
     await first.stash.set(text('new'))
     const identity = first.rt.identity
     await first.rt.stop()
 
-    const rt = new MockRuntime({ name: 'owner', network, identity })
-    const stash = new StashService({ settleMs: 20, recoveryDeadlineMs: 2_000 })
-    await rt.install(stash)
-    const recovered: StashRecovered[] = []
-    rt.on('stash:recovered', (m) => { recovered.push(m.payload as StashRecovered) })
-    await rt.start()
-    running.push(rt)
+    const { stash, recovered } = await rebootOwner(network, identity)
 
     await waitFor(() => recovered.length > 0, 'stash:recovered')
     expect(recovered).toEqual([{ count: 3, version: stash.currentVersion() }])
@@ -95,24 +77,24 @@ describe('stash: owner and confidants on an in-memory network', () => {
 
   it('a nara nobody holds anything for recovers nothing, once, at the deadline', async () => {
     const network = new MemoryNetwork()
-    await nara(network, 'c1')
-    const owner = await nara(network, 'owner', { stash: new StashService({ recoveryDeadlineMs: 100 }) })
+    await stashNara(network, 'c1')
+    const owner = await stashNara(network, 'owner', { stash: new StashService({ recoveryDeadlineMs: 100 }) })
     expect(await owner.stash.recovered()).toEqual({ count: 0, version: 0 })
     expect(owner.rt.emittedOf('stash:recovered')).toHaveLength(1)
   })
 
   it('the owner can ask a confidant for its stash directly', async () => {
     const network = new MemoryNetwork()
-    await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
-    const owner = await nara(network, 'owner')
+    await Promise.all(['c1', 'c2', 'c3'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
     const report = await owner.stash.set(text('direct'))
     expect(await owner.stash.fetchFrom(report.confidants[0].id)).toEqual({ version: report.version, data: text('direct') })
   })
 
   it('repairs: when a confidant goes offline, another one takes its place', async () => {
     const network = new MemoryNetwork()
-    const peers = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await nara(network, n)))
-    const owner = await nara(network, 'owner')
+    const peers = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
     const report = await owner.stash.set(text('keep me'))
     const gone = report.confidants[0]
     const spare = peers.find(p => !report.confidants.some(c => c.id === p.rt.me().id))!

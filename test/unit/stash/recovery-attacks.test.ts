@@ -1,29 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryNetwork, MockRuntime, StashService, local, protobufPayload, type EncryptedStash, type StashRecovered } from '../../../src/index.js'
 import { PeerChange } from '../../../protocols/presence.js'
-import { naraNamed } from '../../helpers/stash.js'
+import { rebootOwner, stashNara, stopStashNaras } from '../../helpers/stash.js'
 import { waitFor } from '../../helpers/wait.js'
 
-const running: MockRuntime[] = []
-afterEach(async () => { for (const rt of running.splice(0)) await rt.stop() })
+afterEach(stopStashNaras)
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
-async function nara (network: MemoryNetwork, name: string, opts: { stash?: StashService, identity?: ReturnType<typeof naraNamed> } = {}): Promise<{ rt: MockRuntime, stash: StashService }> {
-  const rt = new MockRuntime({ name, network, ...(opts.identity !== undefined ? { identity: opts.identity } : {}) })
-  const stash = opts.stash ?? new StashService({ settleMs: 30, recoveryDeadlineMs: 2_000 })
-  await rt.install(stash)
-  await rt.start()
-  running.push(rt)
-  return { rt, stash }
-}
-
-/** An owner with a stash on three confidants, then restarted as a fresh runtime that starts recovering. */
 type Tamper = (confidants: StashService[], ownerId: string, olderCopies: EncryptedStash[]) => void
 
 async function ownerAfterRestart (tamper: Tamper): Promise<{ stash: StashService, recovered: StashRecovered[] }> {
   const network = new MemoryNetwork()
-  const confidants = await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
-  const first = await nara(network, 'owner')
+  const confidants = await Promise.all(['c1', 'c2', 'c3'].map(async n => await stashNara(network, n)))
+  const first = await stashNara(network, 'owner')
   await first.stash.set(text('old'))
   const olderCopies = confidants.map(c => c.stash.stored.get(first.rt.me().id)!)
   await first.stash.set(text('newest'))
@@ -31,13 +20,7 @@ async function ownerAfterRestart (tamper: Tamper): Promise<{ stash: StashService
   await first.rt.stop()
   tamper(confidants.map(c => c.stash), identity.id, olderCopies)
 
-  const rt = new MockRuntime({ name: 'owner', network, identity })
-  const stash = new StashService({ settleMs: 30, recoveryDeadlineMs: 2_000 })
-  await rt.install(stash)
-  const recovered: StashRecovered[] = []
-  rt.on('stash:recovered', (m) => { recovered.push(m.payload as StashRecovered) })
-  await rt.start()
-  running.push(rt)
+  const { stash, recovered } = await rebootOwner(network, identity)
   await waitFor(() => recovered.length > 0, 'stash:recovered')
   return { stash, recovered }
 }
@@ -68,17 +51,14 @@ describe('stash recovery does not trust what confidants claim', () => {
 
   it('a set() made while recovery is still collecting is not overwritten by an older copy', async () => {
     const network = new MemoryNetwork()
-    await Promise.all(['c1', 'c2', 'c3'].map(async n => await nara(network, n)))
-    const first = await nara(network, 'owner')
+    await Promise.all(['c1', 'c2', 'c3'].map(async n => await stashNara(network, n)))
+    const first = await stashNara(network, 'owner')
     await first.stash.set(text('before the crash'))
     const identity = first.rt.identity
     await first.rt.stop()
 
-    const rt = new MockRuntime({ name: 'owner', network, identity })
     const stash = new StashService({ settleMs: 200, recoveryDeadlineMs: 2_000 })
-    await rt.install(stash)
-    await rt.start()
-    running.push(rt)
+    await stashNara(network, 'owner', { identity, stash })
     await stash.set(text('written at boot'))
     const result = await stash.recovered()
     expect(new TextDecoder().decode(stash.get())).toBe('written at boot')
@@ -89,8 +69,8 @@ describe('stash recovery does not trust what confidants claim', () => {
 describe('stash repair', () => {
   async function ownerWithFiveCandidates (): Promise<{ owner: { rt: MockRuntime, stash: StashService }, peers: Array<{ rt: MockRuntime, stash: StashService }> }> {
     const network = new MemoryNetwork()
-    const peers = await Promise.all(['p1', 'p2', 'p3', 'p4', 'p5'].map(async n => await nara(network, n)))
-    const owner = await nara(network, 'owner')
+    const peers = await Promise.all(['p1', 'p2', 'p3', 'p4', 'p5'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
     owner.rt.register(local('presence:peer-offline', 'A peer left').withPayload(protobufPayload('PeerChange', PeerChange)))
     owner.rt.register(local('presence:peer-online', 'A peer came').withPayload(protobufPayload('PeerChange', PeerChange)))
     return { owner, peers }
@@ -124,11 +104,11 @@ describe('stash repair', () => {
 
   it('a stash kept by fewer confidants than wanted is topped up when a peer comes online', async () => {
     const network = new MemoryNetwork()
-    await nara(network, 'p1')
-    const owner = await nara(network, 'owner')
+    await stashNara(network, 'p1')
+    const owner = await stashNara(network, 'owner')
     owner.rt.register(local('presence:peer-online', 'A peer came').withPayload(protobufPayload('PeerChange', PeerChange)))
     expect((await owner.stash.set(text('x'))).confidants).toHaveLength(1)
-    const late = await Promise.all(['p2', 'p3'].map(async n => await nara(network, n)))
+    const late = await Promise.all(['p2', 'p3'].map(async n => await stashNara(network, n)))
     for (const p of late) await owner.rt.emit({ kind: 'presence:peer-online', payload: { id: p.rt.me().id, name: p.rt.me().name, reason: '' } })
     await waitFor(() => owner.stash.confidants().length === 3, 'three confidants')
     expect(late.every(p => p.stash.stored.has(owner.rt.me().id))).toBe(true)
