@@ -14,7 +14,7 @@
  * const rt = new MockRuntime()
  * const svc = new StashService()
  * await svc.init(rt)
- * const alice = await Identity.create({ name: 'alice' })
+ * const alice = Identity.create({ name: 'alice' })
  * rt.trust(alice)
  * await rt.deliver(await rt.envelopeFrom(alice, { kind: 'stash:store', to: rt.me().id, payload }))
  * svc.stored.get(alice.id) // the record
