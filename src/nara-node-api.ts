@@ -5,7 +5,7 @@ import type { PresenceOptions, PresenceService } from './services/presence/index
 
 /** Options of `createNara`. Every one has a default that works on a laptop. */
 export interface NaraOptions {
-  /** @default a generated quirky name */
+  /** @default this machine's name: generated from the machine id, the same at every start */
   name?: string
   /** a soul string for `name`; @default the native soul of this machine and name */
   soul?: string

@@ -5,15 +5,15 @@ import { deriveIdentityKey } from './keys.js'
 import type { KnownNara } from './keyring.js'
 import { naraIdOf } from './nara-id.js'
 import type { NaraID } from './nara-id.js'
-import { generateName, validateName } from './names.js'
+import { machineName, validateName } from './names.js'
 import { deriveSealKey, open, seal } from './seal.js'
 import type { Sealed } from './seal.js'
-import { bondTag, formatSoul, nativeSoul, parseSoul, SEED_BYTES } from './soul.js'
+import { bondTag, formatSoul, nativeSoul, parseSoul, readMachineId, SEED_BYTES } from './soul.js'
 import type { Soul } from './soul.js'
 
 /** Options for {@link Identity.create}. */
 export interface CreateIdentityOptions {
-  /** the nara's name; @default a generated one such as "fuzzy-otter-07" */
+  /** the nara's name; @default this machine's name, generated from the machine id (e.g. "fuzzy-otter-07") and the same at every start */
   name?: string
   /** a soul string; @default the native soul of this machine and name */
   soul?: string
@@ -62,8 +62,9 @@ export class Identity {
    * of this machine, which is the same every time for the same name.
    */
   static create (opts: CreateIdentityOptions = {}): Identity {
-    const name = validateName(opts.name ?? generateName())
-    const soul = opts.soul !== undefined && opts.soul !== '' ? parseSoul(opts.soul, name) : nativeSoul(name, opts.machineId)
+    const machineId = opts.machineId ?? readMachineId()
+    const name = validateName(opts.name ?? machineName(machineId))
+    const soul = opts.soul !== undefined && opts.soul !== '' ? parseSoul(opts.soul, name) : nativeSoul(name, machineId)
     return Identity.fromSoul(soul, name)
   }
 

@@ -13,7 +13,7 @@
  * ```
  */
 export { InvalidNameError, InvalidSoulError, OpenFailedError } from './errors.js'
-export { generateName, validateName, MAX_NAME_LENGTH } from './names.js'
+export { generateName, machineName, validateName, MAX_NAME_LENGTH } from './names.js'
 export { bondTag, formatSoul, nativeSoul, parseSoul, randomSoul, readMachineId, soulFromSeed, SEED_BYTES, TAG_BYTES } from './soul.js'
 export type { Soul } from './soul.js'
 export { deriveIdentityKey } from './keys.js'

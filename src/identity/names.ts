@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { InvalidNameError } from './errors.js'
 
 /** Longest allowed nara name, in characters. */
@@ -45,6 +47,16 @@ export function generateName (random: () => number = Math.random): string {
   const noun = pick(NOUNS, random)
   const digits = String(Math.floor(clampUnit(random()) * 100)).padStart(2, '0')
   return `${adjective}-${noun}-${digits}`
+}
+
+/**
+ * This machine's default name: a generated name drawn from a hash of the machine
+ * id, so a node started without --name is the same nara at every start.
+ */
+export function machineName (machineId: string): string {
+  const digest = sha256(utf8ToBytes(`nara:name:${machineId}`))
+  let next = 0
+  return generateName(() => digest[next++ % digest.length] / 256)
 }
 
 function pick<T> (items: readonly T[], random: () => number): T {

@@ -24,10 +24,12 @@ describe('Identity', () => {
     expect(away.soulString()).toBe(home.soulString())
   })
 
-  it('generates a valid name when none is given', async () => {
+  it('without a name, takes this machine\'s generated name: the same nara at every start', async () => {
     const identity = Identity.create({ machineId: MACHINE })
     expect(identity.name).toMatch(/^[a-z]+-[a-z]+-\d\d$/)
     expect(isNaraIdOf(identity.id, identity.publicKey, identity.name)).toBe(true)
+    expect(Identity.create({ machineId: MACHINE }).id).toBe(identity.id)
+    expect(Identity.create({ machineId: 'another-machine' }).name).not.toBe(identity.name)
   })
 
   it('rejects a soul under another name', async () => {
