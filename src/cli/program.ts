@@ -37,7 +37,7 @@ export function buildProgram (actions: CliActions, io: Io): Command {
 
   program.command('start')
     .description('start a nara on 127.0.0.1 with its local HTTP API')
-    .option('--name <name>', 'the nara\'s name (1-32 of a-z 0-9 -); default: this machine's name, the same at every start', parseName)
+    .option('--name <name>', 'the nara\'s name (1-32 of a-z 0-9 -); default: this machine\'s name, the same at every start', parseName)
     .option('--soul <soul>', 'the soul made for that name: the same identity on any machine')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', parsePort)
     .option('--listen <multiaddr>', 'a multiaddr to listen on (repeatable)', repeatable(parseListen))
