@@ -22,12 +22,9 @@
  */
 import './polyfill.js'
 
-export { createNara, DEFAULT_LISTEN } from './nara-node.js'
-export type { StandaloneNara } from './nara-node.js'
-export type { NaraNode, NaraOptions } from './nara-node-api.js'
-export { nara, NaraLibp2pService } from './nara-service.js'
+export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService } from './node/index.js'
+export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
-export type { NaraServiceInit, NaraServiceComponents } from './nara-service.js'
 export * from './identity/index.js'
 export * from './runtime/index.js'
 export {

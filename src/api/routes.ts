@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Behavior } from '../runtime/index.js'
-import type { NaraNode } from '../nara-node-api.js'
+import type { NaraNode } from '../node/types.js'
 import type { BehaviorBody, HeldBody, MetricsBody, PeersBody, StatusBody } from './types.js'
 
 /** The read-only routes: status, peers, held stashes, behaviors, metrics. */

@@ -1,5 +1,5 @@
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { NaraNode } from '../nara-node-api.js'
+import type { NaraNode } from '../node/types.js'
 import { ApiHostError, ApiPortInUseError, HttpError, type ErrorBody } from './errors.js'
 import { registerInfoRoutes } from './routes.js'
 import { registerStashRoutes } from './stash-routes.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { NoConfidantError, NotEnoughPeersError, StashTooLargeError } from '../services/stash/errors.js'
-import type { NaraNode } from '../nara-node-api.js'
+import type { NaraNode } from '../node/types.js'
 import { HttpError } from './errors.js'
 import type { StashBody, StashSetBody } from './types.js'
 

@@ -1,10 +1,10 @@
 import { serviceDependencies, type ComponentLogger, type PeerId, type PrivateKey, type Startable } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { GossipSub } from '@libp2p/gossipsub'
-import { Libp2pTransport, hostFromComponents } from './transport/index.js'
-import { assembleNara } from './nara-node.js'
-import type { Identity } from './identity/index.js'
-import type { NaraNode, NaraOptions } from './nara-node-api.js'
+import { Libp2pTransport, hostFromComponents } from '../transport/index.js'
+import { assembleNara } from './assemble.js'
+import type { Identity } from '../identity/index.js'
+import type { NaraNode, NaraOptions } from './types.js'
 
 /** Options of the `nara()` libp2p service. */
 export interface NaraServiceInit extends Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'> {

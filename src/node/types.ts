@@ -1,7 +1,7 @@
-import type { Identity } from './identity/index.js'
-import type { Logger, MemoryMode, NaraRuntime, Service } from './runtime/index.js'
-import type { StashOptions, StashService } from './services/stash/index.js'
-import type { PresenceOptions, PresenceService } from './services/presence/index.js'
+import type { Identity } from '../identity/index.js'
+import type { Logger, MemoryMode, NaraRuntime, Service } from '../runtime/index.js'
+import type { StashOptions, StashService } from '../services/stash/index.js'
+import type { PresenceOptions, PresenceService } from '../services/presence/index.js'
 
 /** Options of `createNara`. Every one has a default that works on a laptop. */
 export interface NaraOptions {

@@ -1,0 +1,54 @@
+import { MemoryLogger, NaraRuntime, type Logger } from '../runtime/index.js'
+import { StashService } from '../services/stash/index.js'
+import { PresenceService } from '../services/presence/index.js'
+import { peerIdOfKey, type Libp2pTransport, type NaraServices } from '../transport/index.js'
+import type { Identity } from '../identity/index.js'
+import type { Libp2p } from 'libp2p'
+import type { NaraNode, NaraOptions } from './types.js'
+
+export interface Assembly {
+  identity: Identity
+  libp2p: Pick<Libp2p<NaraServices>, 'peerId' | 'getMultiaddrs'>
+  transport: Libp2pTransport
+  options: Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'>
+  /** stops what the node runs on after the runtime has stopped (createNara: libp2p itself) */
+  stopHost: () => Promise<void>
+}
+
+/** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
+export async function assembleNara ({ identity, libp2p, transport, options, stopHost }: Assembly): Promise<NaraNode> {
+  const logger: Logger = options.logger ?? new MemoryLogger()
+  const runtime = new NaraRuntime({
+    identity,
+    transport,
+    logger,
+    ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
+  })
+  const presence = new PresenceService(options.presence)
+  const stash = new StashService(options.stash)
+  await runtime.install(presence)
+  await runtime.install(stash)
+  for (const service of options.services ?? []) await runtime.install(service)
+  const startedAt = Date.now()
+  let stopping: Promise<void> | undefined
+  return {
+    identity,
+    runtime,
+    stash,
+    presence,
+    peerId: () => libp2p.peerId.toString(),
+    multiaddrs: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
+    uptimeMs: () => Date.now() - startedAt,
+    peerIdOf: (naraId) => {
+      const known = runtime.keyring.get(naraId)
+      return known === undefined ? undefined : peerIdOfKey(known.publicKey).toString()
+    },
+    stop: async () => {
+      stopping ??= (async () => {
+        await runtime.stop()
+        await stopHost()
+      })()
+      await stopping
+    }
+  }
+}

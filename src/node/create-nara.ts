@@ -1,0 +1,44 @@
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { Identity } from '../identity/index.js'
+import { Libp2pTransport, hostFromLibp2p, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
+import { assembleNara } from './assemble.js'
+import type { NaraNode, NaraOptions } from './types.js'
+
+/** A nara with a libp2p node of its own. */
+export type StandaloneNara = NaraNode & { readonly libp2p: Libp2p<NaraServices> }
+
+/** The default listen address: loopback, OS-chosen port. */
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+/**
+ * Builds and starts a complete nara: identity, a libp2p node keyed by it, the
+ * runtime over the libp2p transport, presence and stash (plus any extra services).
+ */
+export async function createNara (options: NaraOptions = {}): Promise<StandaloneNara> {
+  const identity = Identity.create({
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.soul !== undefined ? { soul: options.soul } : {}),
+    ...(options.machineId !== undefined ? { machineId: options.machineId } : {})
+  })
+  const libp2p = await createLibp2p(naraLibp2pOptions({
+    privateKey: identity.privateKey,
+    listen: options.listen ?? DEFAULT_LISTEN,
+    bootstrap: options.bootstrap ?? []
+  }))
+  let node: NaraNode | undefined
+  try {
+    node = await assembleNara({
+      identity,
+      libp2p,
+      transport: new Libp2pTransport(hostFromLibp2p(libp2p)),
+      options,
+      stopHost: async () => { await libp2p.stop() }
+    })
+    await node.runtime.start()
+    return Object.assign(node, { libp2p })
+  } catch (err) {
+    // stops whatever did start (services, transport) and then libp2p
+    await (node?.stop() ?? libp2p.stop())
+    throw err
+  }
+}

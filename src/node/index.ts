@@ -1,0 +1,5 @@
+export { createNara, DEFAULT_LISTEN } from './create-nara.js'
+export type { StandaloneNara } from './create-nara.js'
+export { nara, NaraLibp2pService } from './libp2p-service.js'
+export type { NaraServiceInit, NaraServiceComponents } from './libp2p-service.js'
+export type { NaraNode, NaraOptions } from './types.js'
