@@ -7,6 +7,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export interface PresenceAnnounce {
   uptimeMs: number
   memoryMode: string
+  heartbeatMs: number
 }
 
 export namespace PresenceAnnounce {
@@ -29,13 +30,19 @@ export namespace PresenceAnnounce {
           w.string(obj.memoryMode)
         }
 
+        if ((obj.heartbeatMs != null && obj.heartbeatMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.heartbeatMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           uptimeMs: 0,
-          memoryMode: ''
+          memoryMode: '',
+          heartbeatMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -50,6 +57,10 @@ export namespace PresenceAnnounce {
             }
             case 2: {
               obj.memoryMode = reader.string()
+              break
+            }
+            case 3: {
+              obj.heartbeatMs = reader.uint32()
               break
             }
             default: {
@@ -81,6 +92,13 @@ export namespace PresenceAnnounce {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.heartbeatMs`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -103,6 +121,11 @@ export namespace PresenceAnnounce {
     value: string
   }
 
+  export interface PresenceAnnounceHeartbeatMsFieldEvent {
+    field: '$.heartbeatMs'
+    value: number
+  }
+
   export function encode (obj: Partial<PresenceAnnounce>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceAnnounce.codec())
   }
@@ -111,7 +134,7 @@ export namespace PresenceAnnounce {
     return decodeMessage(buf, PresenceAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent> {
     return streamMessage(buf, PresenceAnnounce.codec(), opts)
   }
 }

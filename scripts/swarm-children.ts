@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { StartSummary } from '../src/cli/format.js'
+import { NODE_FLAGS } from '../src/cli/node-flags.js'
 
 /** How many stderr lines of a child are kept, to explain why it died. */
 const STDERR_TAIL = 15
@@ -42,7 +43,7 @@ export class Children {
       '--api-port', String(spec.apiPort), '--log-level', this.logLevel,
       ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : [])
     ]
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const proc = spawn(process.execPath, [...NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     if (proc.pid === undefined) throw new Error(`could not start ${spec.name}: no process id`)
     const stderrTail: string[] = []
     const exited = new Promise<string>(resolve => {

@@ -49,7 +49,7 @@ function parseFlags (): SwarmFlags {
 
 async function main (): Promise<void> {
   const flags = parseFlags()
-  const mainJs = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+  const mainJs = fileURLToPath(new URL('../nara.mjs', import.meta.url))
   if (!existsSync(mainJs)) throw new Error(`${mainJs} does not exist; run \`npm run build\` first`)
   const children = new Children(mainJs, flags.logLevel)
   guard(children, flags.demo === true)

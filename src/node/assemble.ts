@@ -1,7 +1,7 @@
 import { MemoryLogger, NaraRuntime, type Logger } from '../runtime/index.js'
 import { StashService } from '../services/stash/index.js'
 import { PresenceService } from '../services/presence/index.js'
-import { peerIdOfKey, type Libp2pTransport, type NaraServices } from '../transport/index.js'
+import { ConnectionKeeper, Libp2pTransport, peerIdOfKey, type NaraServices, type TransportHost } from '../transport/index.js'
 import type { Identity } from '../identity/index.js'
 import type { Libp2p } from 'libp2p'
 import type { NaraNode, NaraOptions } from './types.js'
@@ -9,18 +9,18 @@ import type { NaraNode, NaraOptions } from './types.js'
 export interface Assembly {
   identity: Identity
   libp2p: Pick<Libp2p<NaraServices>, 'peerId' | 'getMultiaddrs'>
-  transport: Libp2pTransport
+  host: TransportHost
   options: Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'>
   /** stops what the node runs on after the runtime has stopped (createNara: libp2p itself) */
   stopHost: () => Promise<void>
 }
 
 /** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
-export async function assembleNara ({ identity, libp2p, transport, options, stopHost }: Assembly): Promise<NaraNode> {
+export async function assembleNara ({ identity, libp2p, host, options, stopHost }: Assembly): Promise<NaraNode> {
   const logger: Logger = options.logger ?? new MemoryLogger()
   const runtime = new NaraRuntime({
     identity,
-    transport,
+    transport: new Libp2pTransport(host),
     logger,
     ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
   })
@@ -29,6 +29,15 @@ export async function assembleNara ({ identity, libp2p, transport, options, stop
   await runtime.install(presence)
   await runtime.install(stash)
   for (const service of options.services ?? []) await runtime.install(service)
+  const keeper = new ConnectionKeeper({
+    connected: () => host.connectedPeers(),
+    candidates: () => runtime.onlinePeers().flatMap(p => {
+      const known = runtime.keyring.get(p.id)
+      return known === undefined ? [] : [peerIdOfKey(known.publicKey)]
+    }),
+    connect: async (peer, opts) => { await host.connect(peer, opts) },
+    log: host.logger.forComponent('nara:connection-keeper')
+  })
   const startedAt = Date.now()
   let stopping: Promise<void> | undefined
   return {
@@ -43,8 +52,13 @@ export async function assembleNara ({ identity, libp2p, transport, options, stop
       const known = runtime.keyring.get(naraId)
       return known === undefined ? undefined : peerIdOfKey(known.publicKey).toString()
     },
+    start: async () => {
+      await runtime.start()
+      keeper.start()
+    },
     stop: async () => {
       stopping ??= (async () => {
+        keeper.stop()
         await runtime.stop()
         await stopHost()
       })()

@@ -1,7 +1,7 @@
 import { serviceDependencies, type ComponentLogger, type PeerId, type PrivateKey, type Startable } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { GossipSub } from '@libp2p/gossipsub'
-import { Libp2pTransport, hostFromComponents } from '../transport/index.js'
+import { hostFromComponents } from '../transport/index.js'
 import { assembleNara } from './assemble.js'
 import type { Identity } from '../identity/index.js'
 import type { NaraNode, NaraOptions } from './types.js'
@@ -58,7 +58,7 @@ export class NaraLibp2pService implements Startable {
     this.current = await assembleNara({
       identity: this.init.identity,
       libp2p: { peerId: components.peerId, getMultiaddrs: () => components.addressManager.getAddresses() },
-      transport: new Libp2pTransport(hostFromComponents(components, pubsub)),
+      host: hostFromComponents(components, pubsub),
       options: this.init,
       stopHost: async () => {}
     })
@@ -66,7 +66,7 @@ export class NaraLibp2pService implements Startable {
 
   /** The runtime starts once every libp2p service (gossipsub among them) is running. */
   async afterStart (): Promise<void> {
-    await this.current?.runtime.start()
+    await this.current?.start()
   }
 
   /** Says chau and closes streams while gossipsub can still carry it. */

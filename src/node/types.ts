@@ -39,6 +39,8 @@ export interface NaraNode {
   uptimeMs(): number
   /** the PeerID string of a nara, derived from its public key; undefined when its key is unknown */
   peerIdOf(naraId: string): string | undefined
+  /** Starts the runtime and its services (createNara has already done it). */
+  start(): Promise<void>
   /** Graceful stop: presence says chau, streams close, libp2p stops. Idempotent. */
   stop(): Promise<void>
 }

@@ -120,7 +120,7 @@ export class MockRuntime extends NaraRuntime {
   }
 
   private asPeer (): PeerInfo {
-    return { id: this.identity.id, name: this.identity.name, uptimeMs: Date.now() - this.startedAt, memoryMode: this.memoryMode, lastSeen: Date.now() }
+    return { id: this.identity.id, name: this.identity.name, uptimeMs: Date.now() - this.startedAt, memoryMode: this.memoryMode, lastSeen: Date.now(), onlineSince: this.startedAt }
   }
 
   private linked (): MockRuntime[] {

@@ -17,6 +17,8 @@ export interface PeerInfo {
   readonly memoryMode?: MemoryMode
   /** when we last heard from it (ms since the Unix epoch) */
   readonly lastSeen: number
+  /** since when this nara has seen it online without a break (ms since the Unix epoch): observed, not claimed */
+  readonly onlineSince: number
 }
 
 /** What a service sees of the node: the only door to the network and to the node's keys. */

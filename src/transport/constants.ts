@@ -1,6 +1,15 @@
 /** Our private Kad-DHT protocol, so nara nodes never mix routing tables with the public IPFS DHT. */
 export const NARA_KAD_PROTOCOL = '/nara/kad/1.0.0'
 
+/**
+ * Kad-DHT query width: peers asked in parallel per path, and disjoint paths per query.
+ * js-libp2p's defaults (10 and 20, sized for the public IPFS DHT) make a lookup in a
+ * swarm of 50 ask, and connect to, nearly every node; Kademlia's classic alpha of 3
+ * finds the same peers here at a fraction of the cost.
+ */
+export const DHT_ALPHA = 3
+export const DHT_DISJOINT_PATHS = 3
+
 /** Concurrent inbound streams per mesh protocol per connection: one busy peer cannot exhaust us. */
 export const MAX_INBOUND_STREAMS_PER_PROTOCOL = 32
 
@@ -30,6 +39,44 @@ export const CLOSE_TIMEOUT_MS = 2_000
 
 /** Yamux streams a new connection may queue before libp2p listens: above the default 10 so a burst of protocols fits. */
 export const MAX_EARLY_STREAMS = 32
+
+/**
+ * Ping streams per peer, each way. Three local components ping on their own: libp2p's
+ * connection monitor and Kad-DHT's new- and old-contact checks. With libp2p's default of
+ * one outbound stream the second concurrent ping fails, and the connection monitor then
+ * aborts the whole connection (a swarm of 20 lost most of its connections this way).
+ */
+export const PING_STREAMS_PER_PEER = 4
+
+/**
+ * How often libp2p's connection monitor pings each connection (its default is 10 s).
+ * Every ping opens a stream and writes the peer store; Kad-DHT leaves a node connected
+ * to much of the swarm, so at 10 s the pings alone cost an idle 20-node swarm about a
+ * fifth of a core. Liveness of naras is presence's job; this only finds dead links.
+ */
+export const CONNECTION_PING_INTERVAL_MS = 30_000
+
+/**
+ * Inbound connections mid-handshake before more are refused: libp2p's default (10) refuses
+ * part of a burst of joins at a bootstrap node.
+ */
+export const MAX_PENDING_INBOUND_CONNECTIONS = 64
+
+/** Connections a node keeps before libp2p prunes the least valuable. */
+export const MAX_CONNECTIONS = 200
+
+/**
+ * Addresses exempt from libp2p's per-host inbound rate (5/s) and pending-connection limits:
+ * loopback is this machine, where every nara of a local swarm shares one address.
+ */
+export const LOCAL_HOSTS = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+
+/**
+ * IPs exempt from gossipsub's IP-colocation penalty. The penalty is (peers on one IP - 10)^2
+ * times -5: on loopback a swarm of 14 would push every peer below the graylist threshold
+ * (-80), and gossip (heartbeats) would stop. On a real network it still counts.
+ */
+export const COLOCATION_WHITELIST = ['127.0.0.1', '::1']
 
 /** Largest gossipsub RPC decoded: envelopes are at most 64 KiB, an RPC may batch several plus control data. */
 export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024

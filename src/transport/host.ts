@@ -17,6 +17,10 @@ export interface TransportHost {
   unhandle(protocol: string): Promise<void>
   /** Opens a stream, dialing (through the peer store or peer routing) when not connected. */
   dialProtocol(peer: PeerId, protocols: string[], options?: AbortOptions): Promise<Stream>
+  /** Opens a connection, through the peer store or peer routing. */
+  connect(peer: PeerId, options?: AbortOptions): Promise<void>
+  /** The peers this node has a connection to. */
+  connectedPeers(): PeerId[]
   /**
    * Asks peer routing (the DHT) for a peer's current addresses, skipping the
    * local cache, and records them. Used when dialing known addresses failed:
@@ -28,7 +32,7 @@ export interface TransportHost {
 }
 
 /** The parts of a libp2p node a host is made of. */
-export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'peerRouting' | 'peerStore' | 'logger'> & {
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'peerRouting' | 'peerStore' | 'logger'> & {
   readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
 }
 
@@ -42,6 +46,8 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     handle: async (protocol, handler, options) => { await node.handle(protocol, handler, options) },
     unhandle: async (protocol) => { await node.unhandle(protocol) },
     dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
+    connect: async (peer, options) => { await node.dial(peer, options) },
+    connectedPeers: () => node.getPeers(),
     refreshAddresses: async (peer, options) => {
       const dht = node.services.dht
       if (dht !== undefined) await askDht(dht, node.peerStore, peer, options)
@@ -61,6 +67,8 @@ export interface HostComponents {
   }
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
+    openConnection(peer: PeerId, options?: AbortOptions): Promise<unknown>
+    getConnections(): Array<{ readonly remotePeer: PeerId }>
   }
   /** present when the node has peer routing (e.g. a DHT) */
   readonly peerRouting?: Pick<PeerRouting, 'findPeer'>
@@ -74,12 +82,19 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     handle: async (protocol, handler, options) => { await components.registrar.handle(protocol, handler, options) },
     unhandle: async (protocol) => { await components.registrar.unhandle(protocol) },
     dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
+    connect: async (peer, options) => { await components.connectionManager.openConnection(peer, options) },
+    connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
     ...(components.peerRouting !== undefined
       ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
       : {}),
     pubsub,
     logger: components.logger
   }
+}
+
+function uniquePeers (peers: PeerId[]): PeerId[] {
+  const byId = new Map(peers.map(p => [p.toString(), p]))
+  return [...byId.values()]
 }
 
 /** libp2p's peer routing stores what it finds in the peer store (only the first answer, though). */

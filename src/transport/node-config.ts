@@ -1,12 +1,15 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub, StrictSign, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, NARA_KAD_PROTOCOL } from './constants.js'
+import {
+  COLOCATION_WHITELIST, CONNECTION_PING_INTERVAL_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
+  NARA_KAD_PROTOCOL, PING_STREAMS_PER_PEER
+} from './constants.js'
+import { fastMessageId } from './gossip-ids.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -23,8 +26,6 @@ export interface NaraLibp2pConfig {
   privateKey: PrivateKey
   /** multiaddrs to listen on, e.g. '/ip4/127.0.0.1/tcp/0' */
   listen: string[]
-  /** multiaddrs (with /p2p/<id>) of peers to join through; empty for the first node */
-  bootstrap: string[]
 }
 
 /**
@@ -39,27 +40,31 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxEarlyStreams: MAX_EARLY_STREAMS })],
-    peerDiscovery: opts.bootstrap.length > 0 ? [bootstrap({ list: opts.bootstrap, timeout: 100 })] : [],
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     connectionManager: {
-      maxConnections: 100,
-      // A local swarm's peers all dial from 127.0.0.1; libp2p's default (5/s per host) would refuse them.
-      inboundConnectionThreshold: 100,
+      maxConnections: MAX_CONNECTIONS,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
+      allow: LOCAL_HOSTS,
       dialTimeout: 5_000
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
       pubsub: gossipsub({
         globalSignaturePolicy: StrictSign,
         emitSelf: false,
         // the transport holds and republishes broadcasts nobody listens to yet
         allowPublishToZeroTopicPeers: true,
         fallbackToFloodsub: false,
-        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES
+        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        fastMsgIdFn: fastMessageId,
+        scoreParams: { IPColocationFactorWhitelist: new Set(COLOCATION_WHITELIST) }
       }),
       dht: kadDHT({
         protocol: NARA_KAD_PROTOCOL,
         clientMode: false,
+        alpha: DHT_ALPHA,
+        disjointPaths: DHT_DISJOINT_PATHS,
         // An isolated node should fail to find a peer at once, not wait for a first DHT peer until the call times out.
         allowQueryWithZeroPeers: true,
         peerInfoMapper: passthroughMapper

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { StartSummary as Started } from '../../src/cli/format.js'
+import { NODE_FLAGS } from '../../src/cli/node-flags.js'
 
 /** The built CLI (npm test builds before running the suite). */
-export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
+export const CLI = fileURLToPath(new URL('../../dist/nara.mjs', import.meta.url))
 export const SWARM = fileURLToPath(new URL('../../dist/scripts/swarm.js', import.meta.url))
 
 export interface RunningNara {
@@ -16,7 +17,7 @@ const children = new Set<ChildProcess>()
 
 /** Starts `nara start --json ...` and resolves with its start-up line. */
 export async function startNara (args: string[], timeoutMs = 20_000): Promise<RunningNara> {
-  const child = spawn(process.execPath, [CLI, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   let stderr = ''

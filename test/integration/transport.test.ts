@@ -39,7 +39,7 @@ afterEach(async () => {
 /** A nara runtime over a real libp2p node on 127.0.0.1 TCP; `setup` registers its behaviors. */
 async function startNara (name: string, setup: (rt: Runtime) => void, options: Libp2pTransportOptions = {}): Promise<TestNara> {
   const identity = Identity.create({ name, machineId: 'test' })
-  const node = await createLibp2p(naraLibp2pOptions({ privateKey: identity.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [] }))
+  const node = await createLibp2p(naraLibp2pOptions({ privateKey: identity.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] }))
   const host = hostFromLibp2p(node)
   const dials: string[][] = []
   const transport = new Libp2pTransport({

@@ -1,37 +1,72 @@
 import { registerPresenceBehaviors, type PresenceHandlers } from './behaviors.js'
 import { isMemoryMode, type OfflineReason, type PeerChange, type PresenceAnnounce } from './payloads.js'
-import type { BehaviorRegistrar, Logger, Message, PeerInfo, Runtime, Service } from '../../runtime/index.js'
+import { PeerTable, type Seen } from './peer-table.js'
+import { isWelcomer } from './welcome.js'
+import { RateLimiter, type BehaviorRegistrar, type Logger, type Message, type PeerInfo, type RateLimit, type Runtime, type Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
 export interface PresenceOptions {
-  /** how often to broadcast presence:hey-there @default 5000 */
+  /** the shortest interval between two presence:hey-there of this nara @default 5000 */
   heartbeatMs?: number
-  /** a peer not heard from for this long is offline (reason "silent") @default 3 * heartbeatMs + 1000 */
+  /**
+   * Heartbeats per second the whole swarm should send: in a larger swarm each nara
+   * announces less often, so a nara's gossip load stays the same as the swarm grows.
+   * @default 4
+   */
+  swarmHeartbeatsPerSecond?: number
+  /** a peer not heard from for this long is offline (reason "silent") @default 3 of its announced intervals + 1 s */
   offlineAfterMs?: number
+  /** how many naras answer a newcomer's first announcement directly @default 3 */
+  welcomeFanout?: number
+  /** naras kept in the presence table; more new identities are refused @default 1024 */
+  maxPeers?: number
 }
 
+/** Direct welcomes this nara sends, whatever the swarm does: a burst of joins cannot make it dial everyone. */
+const WELCOME_BUDGET: RateLimit = { perSecond: 2, burst: 10 }
+/** The longest heartbeat interval, sent or believed: a peer cannot stay "online" for hours after it died. */
+const MAX_HEARTBEAT_MS = 60_000
+/** Heartbeats go out up to this fraction early or late, so naras started together do not announce together. */
+const HEARTBEAT_JITTER = 0.1
+const SWEEP_MS = 1_000
+
 /**
- * Who is online. Announces this nara at boot and on every heartbeat, answers a
- * newcomer directly so it learns the swarm at once, says chau on a graceful stop,
- * and emits the local `presence:peer-online` / `presence:peer-offline`. It is the
- * source of `rt.onlinePeers()`.
+ * Who is online. Announces this nara at boot and on every heartbeat (gossip), says
+ * chau on a graceful stop, and emits the local `presence:peer-online` /
+ * `presence:peer-offline`. It is the source of `rt.onlinePeers()`.
+ *
+ * A newcomer's first announcement is answered directly by a few naras only (see
+ * `isWelcomer`), so it has peers at once; it learns the rest from their heartbeats.
+ * Nobody dials every nara, and the heartbeat interval grows with the swarm: a nara's
+ * traffic stays about the same whether the swarm has 10 naras or 50.
  */
 export class PresenceService implements Service, BehaviorRegistrar, PresenceHandlers {
   readonly name = 'presence'
   readonly heartbeatMs: number
+  /** silence limit for a peer that did not announce its interval */
   readonly offlineAfterMs: number
+  readonly welcomeFanout: number
+  private readonly swarmRate: number
+  private readonly fixedOfflineAfterMs?: number
   private rt!: Runtime
   private log!: Logger
-  private readonly peers = new Map<NaraID, PeerInfo>()
+  private peers: PeerTable
   /** chau timestamps of departed peers: an older announcement arriving late must not revive them */
   private readonly departed = new Map<NaraID, { at: number, heardAt: number }>()
-  private timers: Array<ReturnType<typeof setInterval>> = []
+  private readonly welcomes = new RateLimiter(1)
+  private heartbeat?: ReturnType<typeof setTimeout>
+  private sweeper?: ReturnType<typeof setInterval>
+  private refusedWhileFull = 0
   private startedAt = 0
   private state: 'idle' | 'running' | 'stopped' = 'idle'
 
   constructor (options: PresenceOptions = {}) {
     this.heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? 5_000)
-    this.offlineAfterMs = positive('offlineAfterMs', options.offlineAfterMs ?? 3 * this.heartbeatMs + 1_000)
+    this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 4)
+    if (options.offlineAfterMs !== undefined) this.fixedOfflineAfterMs = positive('offlineAfterMs', options.offlineAfterMs)
+    this.offlineAfterMs = this.fixedOfflineAfterMs ?? 3 * this.heartbeatMs + 1_000
+    this.welcomeFanout = positive('welcomeFanout', options.welcomeFanout ?? 3)
+    this.peers = new PeerTable(positive('maxPeers', options.maxPeers ?? 1024))
   }
 
   init (rt: Runtime): void {
@@ -50,15 +85,16 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.state = 'running'
     this.startedAt = Date.now()
     await this.announce()
-    this.every(this.heartbeatMs, async () => { await this.announce() })
-    this.every(Math.min(this.heartbeatMs, this.offlineAfterMs), async () => { await this.sweep() })
+    this.sweeper = setInterval(() => { void this.sweep() }, Math.min(SWEEP_MS, this.heartbeatMs))
+    this.sweeper.unref() // presence alone never keeps the process alive
   }
 
   async stop (): Promise<void> {
     if (this.state === 'stopped') return
     const wasRunning = this.state === 'running'
     this.state = 'stopped'
-    for (const t of this.timers.splice(0)) clearInterval(t)
+    clearTimeout(this.heartbeat)
+    clearInterval(this.sweeper)
     if (wasRunning) {
       try {
         await this.rt.emit({ kind: 'presence:chau', payload: {} })
@@ -72,7 +108,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
 
   /** The peers currently online, sorted by name; never this nara itself. */
   online (): PeerInfo[] {
-    return [...this.peers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    return this.peers.values().sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
   }
 
   /** What we know of one online peer. */
@@ -80,30 +116,40 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     return this.peers.get(id)
   }
 
+  /** How long this nara waits between its heartbeats now: longer in a larger swarm. */
+  currentHeartbeatMs (): number {
+    const swarm = this.peers.size + 1
+    return Math.min(MAX_HEARTBEAT_MS, Math.max(this.heartbeatMs, Math.round(1_000 * swarm / this.swarmRate)))
+  }
+
+  /** New identities refused because the presence table was full. */
+  get refused (): number {
+    return this.refusedWhileFull
+  }
+
   // --- handlers: business logic only; the runtime has verified and validated everything ---
 
   async heyThere (msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void> {
     const seen = this.update(msg, p)
-    if (seen === 'ignored') return
-    // A newcomer (or a peer that restarted) learns of us at once instead of at our next heartbeat;
-    // neither the answer nor local subscribers wait for the other.
+    if (seen === undefined) return
+    // Neither the welcome nor local subscribers wait for the other.
     await Promise.all([
-      seen !== 'known' ? this.welcome(msg.fromId) : undefined,
+      this.shouldWelcome(seen, msg.fromId, p) ? this.welcome(msg.fromId) : undefined,
       this.announceChange(seen, msg)
     ])
   }
 
   async howdy (msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void> {
-    await this.announceChange(this.update(msg, p), msg)
+    const seen = this.update(msg, p)
+    if (seen !== undefined) await this.announceChange(seen, msg)
   }
 
   async chau (msg: Message): Promise<void> {
     if (msg.fromId === this.rt.me().id || this.state === 'stopped') return
+    const peer = this.peers.remove(msg.fromId)
+    if (peer === undefined) return // only known naras are remembered as departed: the map stays as bounded as the table
     const previous = this.departed.get(msg.fromId)
     if (previous === undefined || previous.at < msg.timestamp) this.departed.set(msg.fromId, { at: msg.timestamp, heardAt: Date.now() })
-    const peer = this.peers.get(msg.fromId)
-    if (peer === undefined) return
-    this.peers.delete(msg.fromId)
     this.log.info('peer said chau', { peer: peer.name, id: peer.id })
     await this.changed('presence:peer-offline', peer.id, peer.name, 'chau')
   }
@@ -111,59 +157,76 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   // --- internals ---
 
   /** Tells local subscribers: a new peer is online; a restarted one went offline and is back. */
-  private async announceChange (seen: ReturnType<PresenceService['update']>, msg: Message): Promise<void> {
+  private async announceChange (seen: Exclude<Seen, 'full'>, msg: Message): Promise<void> {
     if (seen === 'restarted') await this.changed('presence:peer-offline', msg.fromId, msg.fromName, 'restarted')
     if (seen === 'new' || seen === 'restarted') await this.changed('presence:peer-online', msg.fromId, msg.fromName, '')
   }
 
-  /** Records an announcement; says whether the peer is new, restarted or already known. */
-  private update (msg: Message, p: PresenceAnnounce): 'new' | 'restarted' | 'known' | 'ignored' {
-    if (msg.fromId === this.rt.me().id || this.state === 'stopped') return 'ignored'
+  /** Records an announcement; undefined when it is ignored (ours, stale, or the table is full). */
+  private update (msg: Message, p: PresenceAnnounce): Exclude<Seen, 'full'> | undefined {
+    if (msg.fromId === this.rt.me().id || this.state === 'stopped') return undefined
     const gone = this.departed.get(msg.fromId)
-    if (gone !== undefined && msg.timestamp <= gone.at) return 'ignored'
+    if (gone !== undefined && msg.timestamp <= gone.at) return undefined
     this.departed.delete(msg.fromId)
-    const previous = this.peers.get(msg.fromId)
-    this.peers.set(msg.fromId, {
-      id: msg.fromId,
-      name: msg.fromName,
-      uptimeMs: p.uptimeMs,
-      ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}),
-      lastSeen: Date.now()
-    })
-    if (previous === undefined) {
-      this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
-      return 'new'
+    const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
+    const seen = this.peers.record(msg.fromId, announced, Date.now(), this.silenceLimit(p))
+    if (seen === 'full') {
+      if (this.refusedWhileFull++ % 100 === 0) this.log.warn('presence table full: refusing new naras', { peers: this.peers.size, refused: this.refusedWhileFull })
+      return undefined
     }
-    return p.uptimeMs < previous.uptimeMs ? 'restarted' : 'known'
+    if (seen === 'new') this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
+    return seen
   }
 
+  /** How long a peer may stay silent: three of the intervals it announced (bounded), and a second. */
+  private silenceLimit (p: PresenceAnnounce): number {
+    if (this.fixedOfflineAfterMs !== undefined) return this.fixedOfflineAfterMs
+    if (p.heartbeatMs === 0) return this.offlineAfterMs
+    return 3 * Math.min(MAX_HEARTBEAT_MS, p.heartbeatMs) + 1_000
+  }
+
+  /** Broadcasts hey-there and schedules the next one, at the interval the swarm's size calls for. */
   private async announce (): Promise<void> {
+    const interval = this.currentHeartbeatMs()
     try {
-      await this.rt.emit({ kind: 'presence:hey-there', payload: this.announcement() })
+      await this.rt.emit({ kind: 'presence:hey-there', payload: this.announcement(interval) })
     } catch (err) {
       this.log.warn('could not broadcast presence:hey-there', { err: (err as Error).message })
     }
+    if (this.state !== 'running') return
+    const jitter = 1 - HEARTBEAT_JITTER * Math.random() // never later than announced
+    this.heartbeat = setTimeout(() => { void this.announce() }, Math.round(interval * jitter))
+    this.heartbeat.unref()
+  }
+
+  /**
+   * A nara that just started (or restarted) is welcomed by the few naras chosen for it,
+   * within this nara's own welcome budget. A peer that is only new to us (we just
+   * joined, or its heartbeats only now reach us) has peers already.
+   */
+  private shouldWelcome (seen: Exclude<Seen, 'full'>, newcomer: NaraID, p: PresenceAnnounce): boolean {
+    if (seen === 'known' || p.uptimeMs >= this.heartbeatMs) return false
+    return isWelcomer(newcomer, this.rt.me().id, this.peers.ids(), this.welcomeFanout) &&
+      this.welcomes.take('welcome', WELCOME_BUDGET)
   }
 
   private async welcome (to: NaraID): Promise<void> {
     try {
-      await this.rt.emit({ kind: 'presence:howdy', to, payload: this.announcement() })
+      await this.rt.emit({ kind: 'presence:howdy', to, payload: this.announcement(this.currentHeartbeatMs()) })
     } catch (err) {
       this.log.warn('could not send presence:howdy', { to, err: (err as Error).message })
     }
   }
 
-  private announcement (): PresenceAnnounce {
-    return { uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt, memoryMode: this.rt.memoryMode }
+  private announcement (heartbeatMs: number): PresenceAnnounce {
+    return { uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt, memoryMode: this.rt.memoryMode, heartbeatMs }
   }
 
-  /** Peers not heard from within offlineAfterMs go offline. */
+  /** Peers past their silence limit go offline. */
   private async sweep (): Promise<void> {
     const now = Date.now()
-    for (const [id, gone] of this.departed) if (now - gone.heardAt > this.offlineAfterMs) this.departed.delete(id)
-    const silent = [...this.peers.values()].filter(p => now - p.lastSeen > this.offlineAfterMs)
-    for (const peer of silent) {
-      this.peers.delete(peer.id)
+    for (const [id, gone] of this.departed) if (now - gone.heardAt > MAX_HEARTBEAT_MS) this.departed.delete(id)
+    for (const peer of this.peers.takeSilent(now)) {
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }
@@ -176,12 +239,6 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     } catch (err) {
       this.log.error(`could not emit ${kind}`, { peer: id, err: (err as Error).message })
     }
-  }
-
-  private every (ms: number, work: () => Promise<void>): void {
-    const timer = setInterval(() => { void work() }, ms)
-    timer.unref() // presence alone never keeps the process alive
-    this.timers.push(timer)
   }
 }
 

@@ -98,12 +98,12 @@ describe('presence', () => {
 
     const heardAt = Date.now()
     const outcome = await a.rt.deliver(await a.rt.envelopeFrom(ghost, {
-      kind: 'presence:hey-there', payload: { uptimeMs: 1234, memoryMode: 'high' }
+      kind: 'presence:hey-there', payload: { uptimeMs: 12, memoryMode: 'high', heartbeatMs: 0 }
     }))
     expect(outcome).toEqual({ accepted: true })
     expect(a.online).toEqual([{ id: ghost.id, name: 'ghost', reason: '' }])
-    expect(a.presence.peer(ghost.id)).toMatchObject({ uptimeMs: 1234, memoryMode: 'high' })
-    // The welcome cannot reach a nara that is not on the network: logged, not thrown.
+    expect(a.presence.peer(ghost.id)).toMatchObject({ uptimeMs: 12, memoryMode: 'high' })
+    // A newcomer is welcomed; the welcome cannot reach a nara that is not on the network: logged, not thrown.
     expect(a.rt.logs.some(l => l.msg === 'could not send presence:howdy')).toBe(true)
 
     await waitFor(() => a.offline.length > 0, 2_000, 'the ghost to go silent')

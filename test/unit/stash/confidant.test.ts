@@ -104,7 +104,7 @@ describe('stash: the confidant', () => {
     const capacity = CAPACITY_BY_MEMORY_MODE.low
     const owners = Array.from({ length: capacity + 1 }, (_, i) => naraNamed(`owner-${i}`))
     for (const owner of owners) rt.trust(owner)
-    rt.setOnlinePeers(owners.map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now() })))
+    rt.setOnlinePeers(owners.map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now(), onlineSince: Date.now() })))
     for (const owner of owners.slice(0, capacity)) expect((await deliverStore(rt, owner, storePayload(owner, 'x'))).kind).toBe('stash:ack')
     const full = await deliverStore(rt, owners[capacity], storePayload(owners[capacity], 'x'))
     expect(full).toMatchObject({ kind: 'runtime:refused', payload: { code: 'storage-full' } })
@@ -119,7 +119,7 @@ describe('stash: the confidant', () => {
     for (const owner of owners) rt.trust(owner)
     for (const owner of owners.slice(0, -1)) await deliverStore(rt, owner, storePayload(owner, 'x'))
     // owner-0 is gone; everyone else is still online.
-    rt.setOnlinePeers(owners.slice(1).map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now() })))
+    rt.setOnlinePeers(owners.slice(1).map(o => ({ id: o.id, name: o.name, uptimeMs: 1, lastSeen: Date.now(), onlineSince: Date.now() })))
     const newcomer = owners[owners.length - 1]
     expect((await deliverStore(rt, newcomer, storePayload(newcomer, 'x'))).kind).toBe('stash:ack')
     expect(svc.stored.has(owners[0].id)).toBe(false)

@@ -28,7 +28,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
     const network = new MemoryNetwork()
     const peers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async n => await stashNara(network, n)))
     const owner = await stashNara(network, 'owner')
-    owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now() })))
+    owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now(), onlineSince: Date.now() })))
     const report = await owner.stash.set(text('x'))
     expect(report.confidants.map(c => c.name).sort()).toEqual(['c', 'd', 'e'])
   })

@@ -1,0 +1,86 @@
+import type { MemoryMode, PeerInfo } from '../../runtime/index.js'
+import type { NaraID } from '../../identity/index.js'
+
+/** What an announcement says about its sender. */
+export interface Announced {
+  readonly name: string
+  readonly uptimeMs: number
+  readonly memoryMode?: MemoryMode
+}
+
+/** How an announcement changed the table. */
+export type Seen = 'new' | 'restarted' | 'known' | 'full'
+
+interface Entry {
+  info: PeerInfo
+  /** silent past this instant (ms since the Unix epoch) */
+  silentAt: number
+}
+
+/**
+ * The naras seen online, bounded: once `capacity` entries are held a new identity
+ * is refused and the established ones keep their places (a flood of fresh
+ * identities cannot push real peers out). Each entry goes silent at its own
+ * deadline, set from the interval its sender announced.
+ */
+export class PeerTable {
+  private readonly entries = new Map<NaraID, Entry>()
+
+  constructor (private readonly capacity: number) {}
+
+  get size (): number {
+    return this.entries.size
+  }
+
+  get (id: NaraID): PeerInfo | undefined {
+    return this.entries.get(id)?.info
+  }
+
+  ids (): IterableIterator<NaraID> {
+    return this.entries.keys()
+  }
+
+  values (): PeerInfo[] {
+    return [...this.entries.values()].map(e => e.info)
+  }
+
+  /** Records an announcement heard at `now`; the peer is silent if nothing follows within `silentAfterMs`. */
+  record (id: NaraID, a: Announced, now: number, silentAfterMs: number): Seen {
+    const previous = this.entries.get(id)
+    if (previous === undefined && this.entries.size >= this.capacity) return 'full'
+    const restarted = previous !== undefined && a.uptimeMs < previous.info.uptimeMs
+    const info: PeerInfo = {
+      id,
+      name: a.name,
+      uptimeMs: a.uptimeMs,
+      ...(a.memoryMode !== undefined ? { memoryMode: a.memoryMode } : {}),
+      lastSeen: now,
+      // what this nara observed itself: a restart starts the count again
+      onlineSince: previous === undefined || restarted ? now : previous.info.onlineSince
+    }
+    this.entries.set(id, { info, silentAt: now + silentAfterMs })
+    if (previous === undefined) return 'new'
+    return restarted ? 'restarted' : 'known'
+  }
+
+  remove (id: NaraID): PeerInfo | undefined {
+    const entry = this.entries.get(id)
+    this.entries.delete(id)
+    return entry?.info
+  }
+
+  /** Removes and returns the peers whose deadline has passed. */
+  takeSilent (now: number): PeerInfo[] {
+    const silent: PeerInfo[] = []
+    for (const [id, entry] of this.entries) {
+      if (entry.silentAt > now) continue
+      this.entries.delete(id)
+      silent.push(entry.info)
+    }
+    return silent
+  }
+
+  clear (): void {
+    this.entries.clear()
+  }
+}

@@ -1,0 +1,96 @@
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from '../runtime/index.js'
+
+export interface BootstrapperOptions {
+  /** multiaddrs ending in /p2p/<PeerID> */
+  readonly list: readonly string[]
+  /** opens a connection to one of them */
+  dial(address: Multiaddr, options: { signal: AbortSignal }): Promise<void>
+  /** how many peers this node is connected to now */
+  connectedPeers(): number
+  readonly log: Logger
+  /** first retry delay; it doubles after each failed round @default 1000 */
+  readonly minBackoffMs?: number
+  /** @default 30000 */
+  readonly maxBackoffMs?: number
+  /** how long one dial may take @default 10000 */
+  readonly dialTimeoutMs?: number
+}
+
+/**
+ * Joins the swarm through the bootstrap addresses and keeps trying until it has.
+ * libp2p's bootstrap module dials once: a dial lost in a burst of joins (or a
+ * bootstrap node that is not up yet) left the node alone for good. Here a failed
+ * round is retried with exponential backoff and said at warn level; a node that
+ * loses every connection later goes back to its bootstrap peers.
+ */
+export class Bootstrapper {
+  private readonly addresses: Multiaddr[]
+  private readonly minBackoffMs: number
+  private readonly maxBackoffMs: number
+  private readonly dialTimeoutMs: number
+  private controller?: AbortController
+  private timer?: ReturnType<typeof setTimeout>
+  private backoffMs: number
+  private round?: Promise<void>
+  private joined = false
+
+  constructor (private readonly opts: BootstrapperOptions) {
+    this.addresses = opts.list.map(a => multiaddr(a))
+    this.minBackoffMs = opts.minBackoffMs ?? 1_000
+    this.maxBackoffMs = opts.maxBackoffMs ?? 30_000
+    this.dialTimeoutMs = opts.dialTimeoutMs ?? 10_000
+    this.backoffMs = this.minBackoffMs
+  }
+
+  start (): void {
+    if (this.addresses.length === 0 || this.controller !== undefined) return
+    this.controller = new AbortController()
+    this.schedule(0)
+  }
+
+  stop (): void {
+    this.controller?.abort()
+    this.controller = undefined
+    clearTimeout(this.timer)
+  }
+
+  /** Call when the node lost a connection: with none left it goes back to its bootstrap peers. */
+  connectionClosed (): void {
+    if (this.controller === undefined || this.round !== undefined || this.opts.connectedPeers() > 0) return
+    this.opts.log.warn('lost every connection; rejoining through the bootstrap peers')
+    this.joined = false
+    this.backoffMs = this.minBackoffMs
+    this.schedule(0)
+  }
+
+  private schedule (ms: number): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => { this.round = this.tryJoin().finally(() => { this.round = undefined }) }, ms)
+    this.timer.unref()
+  }
+
+  /** Dials every bootstrap address at once; one success is enough. */
+  private async tryJoin (): Promise<void> {
+    const controller = this.controller
+    if (controller === undefined) return
+    if (this.joined && this.opts.connectedPeers() > 0) return
+    const results = await Promise.allSettled(this.addresses.map(async (address) => {
+      const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.dialTimeoutMs)])
+      await this.opts.dial(address, { signal })
+      return address
+    }))
+    if (controller.signal.aborted) return
+    const reached = results.find((r): r is PromiseFulfilledResult<Multiaddr> => r.status === 'fulfilled')
+    if (reached !== undefined) {
+      this.opts.log.info('joined the swarm', { through: reached.value.toString() })
+      this.joined = true
+      this.backoffMs = this.minBackoffMs
+      return
+    }
+    const why = results.map((r, i) => `${this.addresses[i].toString()}: ${(r as PromiseRejectedResult).reason?.message ?? 'failed'}`)
+    this.opts.log.warn(`cannot reach any bootstrap peer; retrying in ${Math.round(this.backoffMs / 1000)} s`, { bootstrap: why })
+    this.schedule(this.backoffMs)
+    this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2)
+  }
+}
