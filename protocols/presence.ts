@@ -1,6 +1,7 @@
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -8,6 +9,7 @@ export interface PresenceAnnounce {
   uptimeMs: number
   memoryMode: string
   heartbeatMs: number
+  addresses: string[]
 }
 
 export namespace PresenceAnnounce {
@@ -35,6 +37,13 @@ export namespace PresenceAnnounce {
           w.uint32(obj.heartbeatMs)
         }
 
+        if (obj.addresses != null && obj.addresses.length > 0) {
+          for (const value of obj.addresses) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -42,7 +51,8 @@ export namespace PresenceAnnounce {
         const obj: any = {
           uptimeMs: 0,
           memoryMode: '',
-          heartbeatMs: 0
+          heartbeatMs: 0,
+          addresses: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -63,6 +73,14 @@ export namespace PresenceAnnounce {
               obj.heartbeatMs = reader.uint32()
               break
             }
+            case 4: {
+              if (opts.limits?.addresses != null && obj.addresses.length === opts.limits.addresses) {
+                throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
+              }
+
+              obj.addresses.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -72,6 +90,10 @@ export namespace PresenceAnnounce {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addresses: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -97,6 +119,21 @@ export namespace PresenceAnnounce {
                 field: `${prefix}.heartbeatMs`,
                 value: reader.uint32()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.addresses != null && obj.addresses === opts.limits.addresses) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addresses" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addresses[]`,
+                index: obj.addresses,
+                value: reader.string()
+              }
+
+              obj.addresses++
+
               break
             }
             default: {
@@ -126,6 +163,12 @@ export namespace PresenceAnnounce {
     value: number
   }
 
+  export interface PresenceAnnounceAddressesFieldEvent {
+    field: '$.addresses[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<PresenceAnnounce>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceAnnounce.codec())
   }
@@ -134,8 +177,279 @@ export namespace PresenceAnnounce {
     return decodeMessage(buf, PresenceAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent | PresenceAnnounceAddressesFieldEvent> {
     return streamMessage(buf, PresenceAnnounce.codec(), opts)
+  }
+}
+
+export interface PresenceWelcome {
+  announce?: PresenceAnnounce
+  known: RelayedAnnouncement[]
+}
+
+export namespace PresenceWelcome {
+  let _codec: Codec<PresenceWelcome>
+
+  export const codec = (): Codec<PresenceWelcome> => {
+    if (_codec == null) {
+      _codec = message<PresenceWelcome>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.announce != null) {
+          w.uint32(10)
+          PresenceAnnounce.codec().encode(obj.announce, w)
+        }
+
+        if (obj.known != null && obj.known.length > 0) {
+          for (const value of obj.known) {
+            w.uint32(18)
+            RelayedAnnouncement.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          known: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.announce = PresenceAnnounce.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.announce
+              })
+              break
+            }
+            case 2: {
+              if (opts.limits?.known != null && obj.known.length === opts.limits.known) {
+                throw new MaxLengthError('Decode error - repeated field "known" had too many elements')
+              }
+
+              obj.known.push(RelayedAnnouncement.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.known$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          known: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * PresenceAnnounce.codec().stream(reader, reader.uint32(), `${prefix}.announce`, {
+                limits: opts.limits?.announce
+              })
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.known != null && obj.known === opts.limits.known) {
+                throw new MaxLengthError('Streaming decode error - repeated field "known" had too many elements')
+              }
+
+              for (const evt of RelayedAnnouncement.codec().stream(reader, reader.uint32(), `${prefix}.known[]`, {
+                limits: opts.limits?.known$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.known
+                }
+              }
+
+              obj.known++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PresenceWelcomeAnnounceUptimeMsFieldEvent {
+    field: '$.announce.uptimeMs'
+    value: number
+  }
+
+  export interface PresenceWelcomeAnnounceMemoryModeFieldEvent {
+    field: '$.announce.memoryMode'
+    value: string
+  }
+
+  export interface PresenceWelcomeAnnounceHeartbeatMsFieldEvent {
+    field: '$.announce.heartbeatMs'
+    value: number
+  }
+
+  export interface PresenceWelcomeAnnounceAddressesFieldEvent {
+    field: '$.announce.addresses[]'
+    index: number
+    value: string
+  }
+
+  export interface PresenceWelcomeKnownPublicKeyFieldEvent {
+    field: '$.known[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface PresenceWelcomeKnownEnvelopeFieldEvent {
+    field: '$.known[].envelope'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<PresenceWelcome>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PresenceWelcome.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): PresenceWelcome {
+    return decodeMessage(buf, PresenceWelcome.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent> {
+    return streamMessage(buf, PresenceWelcome.codec(), opts)
+  }
+}
+
+export interface RelayedAnnouncement {
+  publicKey: Uint8Array<ArrayBuffer>
+  envelope: Uint8Array<ArrayBuffer>
+}
+
+export namespace RelayedAnnouncement {
+  let _codec: Codec<RelayedAnnouncement>
+
+  export const codec = (): Codec<RelayedAnnouncement> => {
+    if (_codec == null) {
+      _codec = message<RelayedAnnouncement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.publicKey)
+        }
+
+        if ((obj.envelope != null && obj.envelope.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.envelope)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          publicKey: uint8ArrayAlloc(0),
+          envelope: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.envelope = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.envelope`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RelayedAnnouncementPublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RelayedAnnouncementEnvelopeFieldEvent {
+    field: '$.envelope'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<RelayedAnnouncement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RelayedAnnouncement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayedAnnouncement>): RelayedAnnouncement {
+    return decodeMessage(buf, RelayedAnnouncement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayedAnnouncement>): Generator<RelayedAnnouncementPublicKeyFieldEvent | RelayedAnnouncementEnvelopeFieldEvent> {
+    return streamMessage(buf, RelayedAnnouncement.codec(), opts)
   }
 }
 

@@ -1,7 +1,8 @@
 import { MemoryLogger, NaraRuntime, type Logger } from '../runtime/index.js'
 import { StashService } from '../services/stash/index.js'
 import { PresenceService } from '../services/presence/index.js'
-import { ConnectionKeeper, Libp2pTransport, peerIdOfKey, type NaraServices, type TransportHost } from '../transport/index.js'
+import { Libp2pTransport, peerIdOfKey, type NaraServices, type TransportHost } from '../transport/index.js'
+import { Connectivity } from './connectivity.js'
 import type { Identity } from '../identity/index.js'
 import type { Libp2p } from 'libp2p'
 import type { NaraNode, NaraOptions } from './types.js'
@@ -10,13 +11,15 @@ export interface Assembly {
   identity: Identity
   libp2p: Pick<Libp2p<NaraServices>, 'peerId' | 'getMultiaddrs'>
   host: TransportHost
+  /** multiaddrs to join through (createNara's; an embedding app joins its own way) */
+  bootstrap: readonly string[]
   options: Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'>
   /** stops what the node runs on after the runtime has stopped (createNara: libp2p itself) */
   stopHost: () => Promise<void>
 }
 
 /** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
-export async function assembleNara ({ identity, libp2p, host, options, stopHost }: Assembly): Promise<NaraNode> {
+export async function assembleNara ({ identity, libp2p, host, bootstrap, options, stopHost }: Assembly): Promise<NaraNode> {
   const logger: Logger = options.logger ?? new MemoryLogger()
   const runtime = new NaraRuntime({
     identity,
@@ -29,15 +32,7 @@ export async function assembleNara ({ identity, libp2p, host, options, stopHost 
   await runtime.install(presence)
   await runtime.install(stash)
   for (const service of options.services ?? []) await runtime.install(service)
-  const keeper = new ConnectionKeeper({
-    connected: () => host.connectedPeers(),
-    candidates: () => runtime.onlinePeers().flatMap(p => {
-      const known = runtime.keyring.get(p.id)
-      return known === undefined ? [] : [peerIdOfKey(known.publicKey)]
-    }),
-    connect: async (peer, opts) => { await host.connect(peer, opts) },
-    log: host.logger.forComponent('nara:connection-keeper')
-  })
+  const connectivity = new Connectivity(host, runtime, bootstrap)
   const startedAt = Date.now()
   let stopping: Promise<void> | undefined
   return {
@@ -54,11 +49,11 @@ export async function assembleNara ({ identity, libp2p, host, options, stopHost 
     },
     start: async () => {
       await runtime.start()
-      keeper.start()
+      connectivity.start()
     },
     stop: async () => {
       stopping ??= (async () => {
-        keeper.stop()
+        connectivity.stop()
         await runtime.stop()
         await stopHost()
       })()

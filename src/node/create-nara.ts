@@ -1,6 +1,6 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { Identity } from '../identity/index.js'
-import { Bootstrapper, hostFromLibp2p, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
+import { hostFromLibp2p, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
 import { assembleNara } from './assemble.js'
 import type { NaraNode, NaraOptions } from './types.js'
 
@@ -25,29 +25,16 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
     listen: options.listen ?? DEFAULT_LISTEN
   }))
   let node: NaraNode | undefined
-  let bootstrapper: Bootstrapper | undefined
-  const onConnectionClose = (): void => { bootstrapper?.connectionClosed() }
   try {
     node = await assembleNara({
       identity,
       libp2p,
       host: hostFromLibp2p(libp2p),
+      bootstrap: options.bootstrap ?? [],
       options,
-      stopHost: async () => {
-        bootstrapper?.stop()
-        libp2p.removeEventListener('connection:close', onConnectionClose)
-        await libp2p.stop()
-      }
+      stopHost: async () => { await libp2p.stop() }
     })
     await node.start()
-    bootstrapper = new Bootstrapper({
-      list: options.bootstrap ?? [],
-      dial: async (address, { signal }) => { await libp2p.dial(address, { signal }) },
-      connectedPeers: () => libp2p.getPeers().length,
-      log: node.runtime.log('bootstrap')
-    })
-    libp2p.addEventListener('connection:close', onConnectionClose)
-    bootstrapper.start()
     return Object.assign(node, { libp2p })
   } catch (err) {
     // stops whatever did start (services, transport) and then libp2p

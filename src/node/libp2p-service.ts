@@ -1,4 +1,4 @@
-import { serviceDependencies, type ComponentLogger, type PeerId, type PrivateKey, type Startable } from '@libp2p/interface'
+import { serviceDependencies, type ComponentLogger, type Libp2pEvents, type PeerId, type PeerRouting, type PeerStore, type PrivateKey, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { hostFromComponents } from '../transport/index.js'
@@ -21,6 +21,9 @@ export interface NaraServiceComponents {
   registrar: Registrar
   connectionManager: ConnectionManager
   addressManager: AddressManager
+  events: TypedEventTarget<Libp2pEvents>
+  peerRouting: PeerRouting
+  peerStore: PeerStore
   logger: ComponentLogger
   [service: string]: unknown
 }
@@ -59,6 +62,7 @@ export class NaraLibp2pService implements Startable {
       identity: this.init.identity,
       libp2p: { peerId: components.peerId, getMultiaddrs: () => components.addressManager.getAddresses() },
       host: hostFromComponents(components, pubsub),
+      bootstrap: [],
       options: this.init,
       stopHost: async () => {}
     })

@@ -51,6 +51,8 @@ export class Behavior<P = unknown> {
   maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
   errorStrategy: ErrorStrategy
   replyKind?: string
+  /** keep the last verified envelope of this kind from each sender, to relay (see `retained`) */
+  retainLast = false
 
   constructor (template: Template, kind: string, description: string) {
     const parts = parseKind(kind)
@@ -113,6 +115,18 @@ export class Behavior<P = unknown> {
 
   onError (strategy: ErrorStrategy): this {
     this.errorStrategy = strategy
+    return this
+  }
+
+  /**
+   * The runtime keeps the last verified message of this broadcast kind from each
+   * sender, signed as it arrived, so a service can hand it to a nara that missed it
+   * (`rt.retained(kind)` there, `rt.deliverRelayed(kind, ...)` at the other end, which
+   * verifies it like any other message). For state that each nara announces, such as presence.
+   */
+  retained (): this {
+    if (this.template !== 'broadcast') throw new BehaviorDefinitionError(`${this.kind}: only broadcast kinds can be retained`)
+    this.retainLast = true
     return this
   }
 

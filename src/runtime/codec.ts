@@ -19,10 +19,13 @@ export interface ProtobufMessage<T> {
 }
 
 /**
- * A generated message type with its byte fields as plain `Uint8Array` (protons
- * types them `Uint8Array<ArrayBuffer>`, which services should not have to care about).
+ * A generated message type with its byte fields, nested ones included, as plain
+ * `Uint8Array` (protons types them `Uint8Array<ArrayBuffer>`, which services should
+ * not have to care about).
  */
-export type Payload<T> = { [K in keyof T]: T[K] extends Uint8Array ? Uint8Array : T[K] }
+export type Payload<T> = T extends Uint8Array
+  ? Uint8Array
+  : T extends Array<infer E> ? Array<Payload<E>> : T extends object ? { [K in keyof T]: Payload<T[K]> } : T
 
 /** Wraps a protons-generated message as a payload codec, with an optional validator. */
 export function protobufPayload<T> (

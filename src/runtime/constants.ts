@@ -15,3 +15,6 @@ export const RATE_LIMIT_BUCKETS = 10_000
 
 /** Reply kind for requests the receiver would not serve (rate limited, refused, failed). */
 export const REFUSED_KIND = 'runtime:refused'
+
+/** Senders whose last message of a retained kind is kept (per kind). */
+export const RETAINED_PER_KIND = 1024

@@ -121,6 +121,18 @@ export class MemoryTransport implements Transport {
   async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
     await this.network?.broadcast(this, behavior, envelope)
   }
+
+  /** In memory every node on the network is one hop away. */
+  isConnected (to: Recipient): boolean {
+    return this.network?.lookup(to.publicKey) !== undefined
+  }
+
+  /** In memory a node is reached by its key: it has no addresses. */
+  addresses (): string[] {
+    return []
+  }
+
+  learnAddresses (): void {}
 }
 
 function keyOf (publicKey: Uint8Array): string {

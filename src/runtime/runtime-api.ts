@@ -2,6 +2,7 @@ import type { NaraID, Sealed } from '../identity/index.js'
 import type { Behavior } from './behavior.js'
 import type { Logger } from './logger.js'
 import type { Message, Outgoing } from './message.js'
+import type { RetainedMessage } from './retained.js'
 
 export type MemoryMode = 'low' | 'medium' | 'high'
 export const MEMORY_MODES: readonly MemoryMode[] = ['low', 'medium', 'high']
@@ -38,6 +39,16 @@ export interface Runtime {
   /** Decrypts what `seal` made; throws OpenFailedError on a wrong key or tampering. */
   open(sealed: Sealed): Promise<Uint8Array>
   onlinePeers(): PeerInfo[]
+  /** The last message of a retained broadcast kind from each sender (signed, opaque), newest first. */
+  retained(kind: string, maxAgeMs?: number): RetainedMessage[]
+  /** Verifies and delivers messages relayed by another nara; returns how many were accepted. */
+  deliverRelayed(kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number>
+  /** Whether this nara is directly connected to `id`: a message to it needs no new connection. */
+  isNeighbour(id: NaraID): boolean
+  /** Where this nara can be reached (opaque to services: multiaddrs on libp2p). */
+  addresses(): string[]
+  /** Records where a nara says it can be reached (from its own signed announcement). */
+  learnAddresses(id: NaraID, addresses: readonly string[]): void
   /** Installs the source of `onlinePeers()` (the presence service does). */
   providePeers(source: () => PeerInfo[]): void
   readonly memoryMode: MemoryMode

@@ -3,7 +3,7 @@ import { Refusal as RefusalPayload } from '../../protocols/runtime.js'
 import { meshRequest, type Behavior } from './behavior.js'
 import { CallRegistry } from './calls.js'
 import { protobufPayload } from './codec.js'
-import { DEDUPE_CAPACITY, RATE_LIMIT_BUCKETS, REFUSED_KIND, DEFAULT_MAX_ENVELOPE_BYTES } from './constants.js'
+import { DEDUPE_CAPACITY, MAX_CLOCK_SKEW_MS, RATE_LIMIT_BUCKETS, REFUSED_KIND, RETAINED_PER_KIND, DEFAULT_MAX_ENVELOPE_BYTES } from './constants.js'
 import { emitStages, newMessageId, type Emission, type OpenRequest } from './emit.js'
 import { BehaviorDefinitionError, DuplicateKindError, NotRunningError, Refusal, UnknownKindError } from './errors.js'
 import { LocalBus } from './local-bus.js'
@@ -12,6 +12,7 @@ import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from 
 import { RateLimiter } from './rate-limiter.js'
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
+import { RetainedMessages, type RetainedMessage } from './retained.js'
 import type { Message, Outgoing } from './message.js'
 import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js'
 import type { Service } from './service.js'
@@ -58,6 +59,7 @@ export class NaraRuntime implements Runtime {
   private readonly seen = new SeenIds(DEDUPE_CAPACITY)
   private readonly limiter: RateLimiter
   private readonly openRequests = new Map<string, OpenRequest>()
+  private readonly retainedByKind = new Map<string, RetainedMessages>()
   private readonly services: Service[] = []
   private readonly inFlight = new Set<Promise<void>>()
   private readonly now: () => number
@@ -164,6 +166,20 @@ export class NaraRuntime implements Runtime {
     return this.peerSource?.() ?? []
   }
 
+  addresses (): string[] {
+    return this.transport.addresses()
+  }
+
+  isNeighbour (id: string): boolean {
+    const known = this.keyring.get(id)
+    return known !== undefined && this.transport.isConnected({ id, publicKey: known.publicKey })
+  }
+
+  learnAddresses (id: string, addresses: readonly string[]): void {
+    const known = this.keyring.get(id)
+    if (known !== undefined && addresses.length > 0) this.transport.learnAddresses({ id, publicKey: known.publicKey }, addresses)
+  }
+
   /** Whether a service (presence) provides `onlinePeers()`. */
   get providesPeers (): boolean {
     return this.peerSource !== undefined
@@ -242,7 +258,10 @@ export class NaraRuntime implements Runtime {
     }
     const receipt: Receipt = { bytes, ctx }
     const outcome = await runPipeline(this.receivePipeline, receipt)
-    if (outcome.status === 'done') return { accepted: true }
+    if (outcome.status === 'done') {
+      this.retain(receipt, ctx)
+      return { accepted: true }
+    }
     const reason = dropReason(outcome)
     this.countDrop(outcome.stage, reason)
     const envelope = receipt.envelope
@@ -250,6 +269,27 @@ export class NaraRuntime implements Runtime {
       await this.refuse(envelope.id, envelope.fromId, ctx.replyChannel, reason.code, reason.detail)
     }
     return { accepted: false, reason }
+  }
+
+  /** The last message of a retained kind from each sender, accepted within `maxAgeMs`, newest first. */
+  retained (kind: string, maxAgeMs = MAX_CLOCK_SKEW_MS): RetainedMessage[] {
+    return this.retainedByKind.get(kind)?.recent(this.now(), maxAgeMs) ?? []
+  }
+
+  /**
+   * Runs messages another nara relayed (from its `retained`) through the receive
+   * pipeline, as if they had arrived by gossip: each must verify against the key it
+   * comes with and be of `kind`. Returns how many were accepted.
+   */
+  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number> {
+    const behavior = this.behaviorOf(kind)
+    if (!behavior.retainLast) throw new BehaviorDefinitionError(`${kind} is not retained; only retained broadcast kinds are relayed`)
+    let accepted = 0
+    for (const m of messages) {
+      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind })
+      if (outcome.accepted) accepted++
+    }
+    return accepted
   }
 
   /** Resolves once every handler started so far (e.g. for broadcasts) has finished. */
@@ -324,6 +364,17 @@ export class NaraRuntime implements Runtime {
     } finally {
       if (channel !== undefined) this.openRequests.delete(requestId)
     }
+  }
+
+  private retain (receipt: Receipt, ctx: InboundContext): void {
+    const { behavior, envelope } = receipt
+    if (behavior?.retainLast !== true || envelope === undefined || ctx.authenticatedKey === undefined) return
+    let store = this.retainedByKind.get(behavior.kind)
+    if (store === undefined) {
+      store = new RetainedMessages(RETAINED_PER_KIND)
+      this.retainedByKind.set(behavior.kind, store)
+    }
+    store.keep({ fromId: envelope.fromId, publicKey: ctx.authenticatedKey, envelope: receipt.bytes, receivedAt: this.now() })
   }
 
   private countDrop (stage: string, reason: DropReason): void {

@@ -66,4 +66,10 @@ export interface Transport {
   send(to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void>
   /** Publishes a broadcast; one made before anyone listens is held until a peer subscribes. */
   publish(behavior: Behavior, envelope: Uint8Array): Promise<void>
+  /** Whether this node has a live connection to the recipient (sending needs no dial). */
+  isConnected(to: Recipient): boolean
+  /** Where this node can be reached, as strings the same kind of transport understands. */
+  addresses(): string[]
+  /** Remembers where a nara says it can be reached, so sending to it needs no lookup. */
+  learnAddresses(to: Recipient, addresses: readonly string[]): void
 }

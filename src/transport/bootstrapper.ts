@@ -6,6 +6,8 @@ export interface BootstrapperOptions {
   readonly list: readonly string[]
   /** opens a connection to one of them */
   dial(address: Multiaddr, options: { signal: AbortSignal }): Promise<void>
+  /** called after each successful join (e.g. to find neighbours through the bootstrap peer) */
+  joined?(): void
   /** how many peers this node is connected to now */
   connectedPeers(): number
   readonly log: Logger
@@ -13,7 +15,11 @@ export interface BootstrapperOptions {
   readonly minBackoffMs?: number
   /** @default 30000 */
   readonly maxBackoffMs?: number
-  /** how long one dial may take @default 10000 */
+  /**
+   * How long one dial may take @default 30000. Joining is all a new node can do, and
+   * in a burst of joins a bootstrap node answers slowly: giving up early throws away
+   * the handshake both sides have half done and makes the burst longer.
+   */
   readonly dialTimeoutMs?: number
 }
 
@@ -39,7 +45,7 @@ export class Bootstrapper {
     this.addresses = opts.list.map(a => multiaddr(a))
     this.minBackoffMs = opts.minBackoffMs ?? 1_000
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000
-    this.dialTimeoutMs = opts.dialTimeoutMs ?? 10_000
+    this.dialTimeoutMs = opts.dialTimeoutMs ?? 30_000
     this.backoffMs = this.minBackoffMs
   }
 
@@ -86,6 +92,7 @@ export class Bootstrapper {
       this.opts.log.info('joined the swarm', { through: reached.value.toString() })
       this.joined = true
       this.backoffMs = this.minBackoffMs
+      this.opts.joined?.()
       return
     }
     const why = results.map((r, i) => `${this.addresses[i].toString()}: ${(r as PromiseRejectedResult).reason?.message ?? 'failed'}`)

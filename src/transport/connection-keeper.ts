@@ -7,7 +7,7 @@ export interface ConnectionKeeperOptions {
   candidates(): PeerId[]
   /** opens a connection (peer routing finds the addresses when none are known) */
   connect(peer: PeerId, options: { signal: AbortSignal }): Promise<void>
-  /** connections to keep at least @default 6 */
+  /** connections to keep at least @default 4 */
   readonly target?: number
   /** how often to look @default 5000 */
   readonly intervalMs?: number
@@ -16,11 +16,15 @@ export interface ConnectionKeeperOptions {
   readonly log: Logger
 }
 
+/** Peers suggested by peer routing kept as candidates, newest first. */
+const MAX_SUGGESTED = 64
+
 /**
  * Keeps a node connected to a few naras picked at random among those it knows
- * online, so gossip has a mesh to travel on (libp2p v3 has no autodialer). Only
- * the shortfall is dialed: a node has about `target` connections whatever the
- * swarm's size, rather than one to every nara.
+ * online (or, before it knows any, among the neighbours peer routing suggested),
+ * so gossip has a mesh to travel on (libp2p v3 has no autodialer). Only the
+ * shortfall is dialed: a node has about `target` connections whatever the swarm's
+ * size, rather than one to every nara.
  */
 export class ConnectionKeeper {
   private readonly target: number
@@ -29,9 +33,12 @@ export class ConnectionKeeper {
   private timer?: ReturnType<typeof setInterval>
   private controller?: AbortController
   private topping = false
+  /** a top-up was asked for while one was running: run again when it ends */
+  private again = false
+  private suggested: PeerId[] = []
 
   constructor (private readonly opts: ConnectionKeeperOptions) {
-    this.target = opts.target ?? 6
+    this.target = opts.target ?? 4
     this.intervalMs = opts.intervalMs ?? 5_000
     this.dialTimeoutMs = opts.dialTimeoutMs ?? 10_000
   }
@@ -49,26 +56,48 @@ export class ConnectionKeeper {
     this.controller?.abort()
   }
 
-  /** Dials random known naras until `target` peers are connected (one round at a time). */
+  /** Adds candidates found outside presence (a join's DHT neighbours) and tops up at once. */
+  async suggest (peers: PeerId[]): Promise<void> {
+    const known = new Set(peers.map(p => p.toString()))
+    this.suggested = [...peers, ...this.suggested.filter(p => !known.has(p.toString()))].slice(0, MAX_SUGGESTED)
+    await this.topUp()
+  }
+
+  /**
+   * Dials random known naras until `target` peers are connected. One round runs at a
+   * time; asking during a round (a connection closed meanwhile) runs one more after it.
+   */
   async topUp (): Promise<void> {
     const controller = this.controller
-    if (this.topping || controller === undefined) return
+    if (controller === undefined) return
+    if (this.topping) {
+      this.again = true
+      return
+    }
     this.topping = true
     try {
-      const connected = new Set(this.opts.connected().map(p => p.toString()))
-      const missing = this.target - connected.size
-      if (missing <= 0) return
-      const choices = shuffle(this.opts.candidates().filter(p => !connected.has(p.toString()))).slice(0, missing)
-      await Promise.allSettled(choices.map(async (peer) => {
-        try {
-          await this.opts.connect(peer, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.dialTimeoutMs)]) })
-        } catch (err) {
-          this.opts.log('could not connect to %p: %s', peer, (err as Error).message)
-        }
-      }))
+      do {
+        this.again = false
+        await this.round(controller)
+      } while (this.again && !controller.signal.aborted)
     } finally {
       this.topping = false
     }
+  }
+
+  private async round (controller: AbortController): Promise<void> {
+    const connected = new Set(this.opts.connected().map(p => p.toString()))
+    const missing = this.target - connected.size
+    if (missing <= 0) return
+    const online = shuffle(this.opts.candidates().filter(p => !connected.has(p.toString())))
+    const choices = [...online, ...shuffle(this.suggested.filter(p => !connected.has(p.toString())))].slice(0, missing)
+    await Promise.allSettled(choices.map(async (peer) => {
+      try {
+        await this.opts.connect(peer, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.dialTimeoutMs)]) })
+      } catch (err) {
+        this.opts.log('could not connect to %p: %s', peer, (err as Error).message)
+      }
+    }))
   }
 }
 

@@ -10,6 +10,14 @@ export const NARA_KAD_PROTOCOL = '/nara/kad/1.0.0'
 export const DHT_ALPHA = 3
 export const DHT_DISJOINT_PATHS = 3
 
+/**
+ * When Kad-DHT runs its first self-query. Its default (1 s after start) usually fires
+ * before the bootstrap dial has finished and finds nothing; nara looks up its
+ * neighbours itself once it has joined (node/connectivity.ts), so the DHT's own
+ * first lookup waits for its regular interval instead of doubling that work.
+ */
+export const DHT_INITIAL_SELF_QUERY_MS = 5 * 60_000
+
 /** Concurrent inbound streams per mesh protocol per connection: one busy peer cannot exhaust us. */
 export const MAX_INBOUND_STREAMS_PER_PROTOCOL = 32
 
@@ -57,10 +65,27 @@ export const PING_STREAMS_PER_PEER = 4
 export const CONNECTION_PING_INTERVAL_MS = 30_000
 
 /**
+ * The shortest time the connection monitor waits for a ping before it aborts the
+ * connection (libp2p adapts it from measured round trips, from 5 s). In a burst of 50
+ * joins on 2 cores a busy peer answered late and 45 healthy connections were aborted,
+ * each one re-dialed; a peer busy for seconds is not a dead link.
+ */
+export const CONNECTION_PING_MIN_TIMEOUT_MS = 20_000
+
+/**
  * Inbound connections mid-handshake before more are refused: libp2p's default (10) refuses
  * part of a burst of joins at a bootstrap node.
  */
 export const MAX_PENDING_INBOUND_CONNECTIONS = 64
+
+/**
+ * How long one address may take to connect and upgrade (Noise, Yamux), and how long
+ * a listener waits for an inbound upgrade. libp2p's 6 s and 10 s are too short for a
+ * bootstrap node in a burst of joins: with 50 naras starting at once on 2 cores its
+ * handshakes took 6-12 s, 35-41 of 49 joins were abandoned, and retrying redid the
+ * half-finished handshakes on both sides.
+ */
+export const UPGRADE_TIMEOUT_MS = 15_000
 
 /** Connections a node keeps before libp2p prunes the least valuable. */
 export const MAX_CONNECTIONS = 200

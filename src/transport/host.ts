@@ -1,5 +1,6 @@
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Libp2p, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 /** The part of gossipsub the transport uses. */
@@ -17,10 +18,18 @@ export interface TransportHost {
   unhandle(protocol: string): Promise<void>
   /** Opens a stream, dialing (through the peer store or peer routing) when not connected. */
   dialProtocol(peer: PeerId, protocols: string[], options?: AbortOptions): Promise<Stream>
-  /** Opens a connection, through the peer store or peer routing. */
-  connect(peer: PeerId, options?: AbortOptions): Promise<void>
+  /** Opens a connection to a peer (through the peer store or peer routing) or to an address. */
+  connect(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<void>
   /** The peers this node has a connection to. */
   connectedPeers(): PeerId[]
+  /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
+  onDisconnect(listener: () => void): () => void
+  /** Where this node listens. */
+  addresses(): Multiaddr[]
+  /** Records addresses for a peer in the peer store (dialing it then needs no lookup). */
+  rememberAddresses(peer: PeerId, addresses: Multiaddr[]): Promise<void>
+  /** Peers close to this node in peer routing (the DHT), with their addresses recorded; [] without routing. */
+  neighbours(options?: AbortOptions): Promise<PeerId[]>
   /**
    * Asks peer routing (the DHT) for a peer's current addresses, skipping the
    * local cache, and records them. Used when dialing known addresses failed:
@@ -32,7 +41,7 @@ export interface TransportHost {
 }
 
 /** The parts of a libp2p node a host is made of. */
-export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'peerRouting' | 'peerStore' | 'logger'> & {
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getMultiaddrs' | 'peerRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
   readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
 }
 
@@ -48,6 +57,13 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
     connect: async (peer, options) => { await node.dial(peer, options) },
     connectedPeers: () => node.getPeers(),
+    addresses: () => node.getMultiaddrs(),
+    rememberAddresses: async (peer, multiaddrs) => { await node.peerStore.merge(peer, { multiaddrs }) },
+    onDisconnect: (listener) => {
+      node.addEventListener('connection:close', listener)
+      return () => { node.removeEventListener('connection:close', listener) }
+    },
+    neighbours: async (options) => await closestPeers(node.peerRouting, node.peerId, options),
     refreshAddresses: async (peer, options) => {
       const dht = node.services.dht
       if (dht !== undefined) await askDht(dht, node.peerStore, peer, options)
@@ -67,11 +83,14 @@ export interface HostComponents {
   }
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
-    openConnection(peer: PeerId, options?: AbortOptions): Promise<unknown>
+    openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<unknown>
     getConnections(): Array<{ readonly remotePeer: PeerId }>
   }
+  readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
+  readonly addressManager: { getAddresses(): Multiaddr[] }
+  readonly peerStore: Pick<PeerStore, 'merge'>
   /** present when the node has peer routing (e.g. a DHT) */
-  readonly peerRouting?: Pick<PeerRouting, 'findPeer'>
+  readonly peerRouting?: Pick<PeerRouting, 'findPeer' | 'getClosestPeers'>
   readonly logger: ComponentLogger
 }
 
@@ -84,12 +103,31 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
     connect: async (peer, options) => { await components.connectionManager.openConnection(peer, options) },
     connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
+    addresses: () => components.addressManager.getAddresses(),
+    rememberAddresses: async (peer, multiaddrs) => { await components.peerStore.merge(peer, { multiaddrs }) },
+    onDisconnect: (listener) => {
+      components.events.addEventListener('connection:close', listener)
+      return () => { components.events.removeEventListener('connection:close', listener) }
+    },
+    neighbours: async (options) => components.peerRouting === undefined ? [] : await closestPeers(components.peerRouting, components.peerId, options),
     ...(components.peerRouting !== undefined
       ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
       : {}),
     pubsub,
     logger: components.logger
   }
+}
+
+/** How many neighbours a join asks peer routing for: Kad-DHT's bucket size. */
+const NEIGHBOURS = 20
+
+async function closestPeers (routing: Pick<PeerRouting, 'getClosestPeers'>, self: PeerId, options?: AbortOptions): Promise<PeerId[]> {
+  const found: PeerId[] = []
+  for await (const peer of routing.getClosestPeers(self.toMultihash().bytes, options)) {
+    if (!peer.id.equals(self)) found.push(peer.id)
+    if (found.length >= NEIGHBOURS) break
+  }
+  return found
 }
 
 function uniquePeers (peers: PeerId[]): PeerId[] {

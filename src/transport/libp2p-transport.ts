@@ -15,6 +15,7 @@ import { keyOfPeerId, peerIdOfKey } from './peer-ids.js'
 import type { TransportHost } from './host.js'
 import type { Behavior } from '../runtime/behavior.js'
 import type { InboundSink, Recipient, ReplyChannel, SendOptions, Transport } from '../runtime/transport.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 /** Tunables; the defaults are the constants in ./constants.ts. */
@@ -132,6 +133,40 @@ export class Libp2pTransport implements Transport {
     }
     this.log('nobody got %s yet; holding it', topic)
     this.held.hold(topic, envelope)
+  }
+
+  isConnected (to: Recipient): boolean {
+    try {
+      const peer = peerIdOfKey(to.publicKey)
+      return this.host.connectedPeers().some(p => p.equals(peer))
+    } catch {
+      return false
+    }
+  }
+
+  addresses (): string[] {
+    return this.host.addresses().map(ma => ma.toString())
+  }
+
+  /** Parses what a nara announced about itself; its own addresses only (a /p2p part must be its PeerId). */
+  learnAddresses (to: Recipient, addresses: readonly string[]): void {
+    let peer: PeerId
+    try {
+      peer = peerIdOfKey(to.publicKey)
+    } catch {
+      return
+    }
+    const usable = addresses.slice(0, MAX_LEARNED_ADDRESSES).flatMap(text => {
+      try {
+        const ma = multiaddr(text)
+        const claimed = ma.getComponents().find(c => c.name === 'p2p')?.value
+        return claimed === undefined || claimed === peer.toString() ? [ma.decapsulateCode(P2P_CODE)] : []
+      } catch {
+        return []
+      }
+    })
+    if (usable.length === 0) return
+    this.host.rememberAddresses(peer, usable).catch((err: Error) => { this.log('could not record addresses of %p: %s', peer, err.message) })
   }
 
   /** One request: dial with every version, send the envelope, read the reply if asked to. */
@@ -344,6 +379,11 @@ export class Libp2pTransport implements Transport {
 async function settled (work: Set<Promise<void>>): Promise<void> {
   while (work.size > 0) await Promise.allSettled([...work])
 }
+
+/** Addresses taken from one announcement: a node listens on a few, not hundreds. */
+const MAX_LEARNED_ADDRESSES = 8
+/** The multicodec of the /p2p/<PeerId> multiaddr component. */
+const P2P_CODE = 421
 
 /** Drops that say nothing bad about the sender: gossipsub should neither forward nor penalise. */
 const IGNORED_DROPS = new Set(['duplicate', 'rate-limited', 'unhandled'])

@@ -6,8 +6,8 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import {
-  COLOCATION_WHITELIST, CONNECTION_PING_INTERVAL_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
-  NARA_KAD_PROTOCOL, PING_STREAMS_PER_PEER
+  COLOCATION_WHITELIST, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
+  NARA_KAD_PROTOCOL, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { fastMessageId } from './gossip-ids.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -40,12 +40,13 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxEarlyStreams: MAX_EARLY_STREAMS })],
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS, pingTimeout: { minTimeout: CONNECTION_PING_MIN_TIMEOUT_MS } },
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
       allow: LOCAL_HOSTS,
-      dialTimeout: 5_000
+      addressDialTimeout: UPGRADE_TIMEOUT_MS,
+      inboundUpgradeTimeout: UPGRADE_TIMEOUT_MS
     },
     services: {
       identify: identify(),
@@ -64,6 +65,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
         protocol: NARA_KAD_PROTOCOL,
         clientMode: false,
         alpha: DHT_ALPHA,
+        initialQuerySelfInterval: DHT_INITIAL_SELF_QUERY_MS,
         disjointPaths: DHT_DISJOINT_PATHS,
         // An isolated node should fail to find a peer at once, not wait for a first DHT peer until the call times out.
         allowQueryWithZeroPeers: true,

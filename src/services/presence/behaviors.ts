@@ -1,10 +1,13 @@
 import { broadcast, local, meshRequest, type Message, type Runtime } from '../../runtime/index.js'
-import { PeerOfflineCodec, PeerOnlineCodec, PresenceAnnounceCodec, PresenceChauCodec, type PresenceAnnounce } from './payloads.js'
+import {
+  MAX_HEY_THERE_BYTES, PeerOfflineCodec, PeerOnlineCodec, PresenceAnnounceCodec, PresenceChauCodec, PresenceWelcomeCodec,
+  type PresenceAnnounce, type PresenceWelcome
+} from './payloads.js'
 
 /** What the presence service does with each kind it receives. */
 export interface PresenceHandlers {
   heyThere(msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void>
-  howdy(msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void>
+  howdy(msg: Message<PresenceWelcome>, p: PresenceWelcome): Promise<void>
   chau(msg: Message): Promise<void>
 }
 
@@ -17,13 +20,13 @@ export function registerPresenceBehaviors (rt: Runtime, h: PresenceHandlers, hea
   rt.register(broadcast('presence:hey-there', 'I am here: name, uptime, memory mode (boot and heartbeat)')
     .withPayload(PresenceAnnounceCodec)
     .withHandler(1, async (msg, p) => { await h.heyThere(msg, p) })
-    .withMaxSize(1024)
+    .withMaxSize(MAX_HEY_THERE_BYTES)
+    .retained()
     .withRateLimit(Math.max(1, 2_000 / heartbeatMs), 5))
 
-  rt.register(meshRequest('presence:howdy', 'Welcome, newcomer: here I am (no reply)')
-    .withPayload(PresenceAnnounceCodec)
+  rt.register(meshRequest('presence:howdy', 'Welcome, newcomer: here I am, and here is who else is (no reply)')
+    .withPayload(PresenceWelcomeCodec)
     .withHandler(1, async (msg, p) => { await h.howdy(msg, p) })
-    .withMaxSize(1024)
     .withRateLimit(1, 3)
     .onError('log'))
 

@@ -14,9 +14,15 @@ export function isMemoryMode (value: string): value is MemoryMode {
   return (MEMORY_MODES as readonly string[]).includes(value)
 }
 
+/** Addresses one announcement may carry, and the longest one. */
+export const MAX_ANNOUNCED_ADDRESSES = 8
+const MAX_ADDRESS_LENGTH = 256
+
 function checkAnnounce (p: Payload<wire.PresenceAnnounce>): string | undefined {
   if (!isMemoryMode(p.memoryMode)) return `memory mode must be one of ${MEMORY_MODES.join('|')}, got "${p.memoryMode}"`
   if (!Number.isSafeInteger(p.uptimeMs) || p.uptimeMs < 0) return `uptime must be a non-negative integer, got ${p.uptimeMs}`
+  if (p.addresses.length > MAX_ANNOUNCED_ADDRESSES) return `at most ${MAX_ANNOUNCED_ADDRESSES} addresses, got ${p.addresses.length}`
+  if (p.addresses.some(a => a.length > MAX_ADDRESS_LENGTH)) return `an address is longer than ${MAX_ADDRESS_LENGTH} characters`
   return undefined
 }
 
@@ -26,8 +32,22 @@ function checkPeer (p: Payload<wire.PeerChange>): string | undefined {
   return undefined
 }
 
-/** presence:hey-there (broadcast) and presence:howdy (direct answer to a newcomer). */
+/** presence:hey-there — broadcast at boot and as a heartbeat. */
 export const PresenceAnnounceCodec = protobufPayload('PresenceAnnounce', wire.PresenceAnnounce, checkAnnounce)
+
+/** Relayed announcements one welcome may carry, and the largest of them (a hey-there's limit). */
+export const MAX_WELCOME_KNOWN = 48
+export const MAX_HEY_THERE_BYTES = 1024
+const PUBLIC_KEY_BYTES = 32
+
+/** presence:howdy — a welcomer's announcement and the signed hey-there of naras it sees online. */
+export const PresenceWelcomeCodec = protobufPayload('PresenceWelcome', wire.PresenceWelcome, (p) => {
+  if (p.announce === undefined) return 'the welcomer\'s own announcement is missing'
+  if (p.known.length > MAX_WELCOME_KNOWN) return `at most ${MAX_WELCOME_KNOWN} relayed announcements, got ${p.known.length}`
+  if (p.known.some(k => k.publicKey.byteLength !== PUBLIC_KEY_BYTES)) return `a relayed public key is not ${PUBLIC_KEY_BYTES} bytes`
+  if (p.known.some(k => k.envelope.byteLength > MAX_HEY_THERE_BYTES)) return `a relayed announcement exceeds ${MAX_HEY_THERE_BYTES} bytes`
+  return checkAnnounce(p.announce)
+})
 
 /** presence:chau — broadcast on graceful stop. */
 export const PresenceChauCodec = protobufPayload('PresenceChau', wire.PresenceChau)
@@ -43,5 +63,6 @@ export const PeerOfflineCodec = protobufPayload('PeerChange', wire.PeerChange, (
     : `reason must be one of ${OFFLINE_REASONS.join('|')}, got "${p.reason}"`))
 
 export type PresenceAnnounce = Payload<wire.PresenceAnnounce>
+export type PresenceWelcome = Payload<wire.PresenceWelcome>
 export type PresenceChau = Payload<wire.PresenceChau>
 export type PeerChange = Payload<wire.PeerChange>

@@ -6,15 +6,22 @@ export interface Announced {
   readonly name: string
   readonly uptimeMs: number
   readonly memoryMode?: MemoryMode
+  /** when the sender signed it (ms since the Unix epoch) */
+  readonly sentAt: number
 }
 
-/** How an announcement changed the table. */
-export type Seen = 'new' | 'restarted' | 'known' | 'full'
+/**
+ * How an announcement changed the table. `stale`: older than one already recorded
+ * (a relayed copy arriving after a direct one), so it changes nothing.
+ */
+export type Seen = 'new' | 'restarted' | 'known' | 'stale' | 'full'
 
 interface Entry {
   info: PeerInfo
   /** silent past this instant (ms since the Unix epoch) */
   silentAt: number
+  /** the newest announcement's signing time */
+  sentAt: number
 }
 
 /**
@@ -36,10 +43,6 @@ export class PeerTable {
     return this.entries.get(id)?.info
   }
 
-  ids (): IterableIterator<NaraID> {
-    return this.entries.keys()
-  }
-
   values (): PeerInfo[] {
     return [...this.entries.values()].map(e => e.info)
   }
@@ -48,6 +51,7 @@ export class PeerTable {
   record (id: NaraID, a: Announced, now: number, silentAfterMs: number): Seen {
     const previous = this.entries.get(id)
     if (previous === undefined && this.entries.size >= this.capacity) return 'full'
+    if (previous !== undefined && a.sentAt < previous.sentAt) return 'stale'
     const restarted = previous !== undefined && a.uptimeMs < previous.info.uptimeMs
     const info: PeerInfo = {
       id,
@@ -58,7 +62,7 @@ export class PeerTable {
       // what this nara observed itself: a restart starts the count again
       onlineSince: previous === undefined || restarted ? now : previous.info.onlineSince
     }
-    this.entries.set(id, { info, silentAt: now + silentAfterMs })
+    this.entries.set(id, { info, silentAt: now + silentAfterMs, sentAt: a.sentAt })
     if (previous === undefined) return 'new'
     return restarted ? 'restarted' : 'known'
   }

@@ -1,7 +1,6 @@
 import { registerPresenceBehaviors, type PresenceHandlers } from './behaviors.js'
-import { isMemoryMode, type OfflineReason, type PeerChange, type PresenceAnnounce } from './payloads.js'
+import { MAX_ANNOUNCED_ADDRESSES, MAX_WELCOME_KNOWN, isMemoryMode, type OfflineReason, type PeerChange, type PresenceAnnounce, type PresenceWelcome } from './payloads.js'
 import { PeerTable, type Seen } from './peer-table.js'
-import { isWelcomer } from './welcome.js'
 import { RateLimiter, type BehaviorRegistrar, type Logger, type Message, type PeerInfo, type RateLimit, type Runtime, type Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
@@ -16,36 +15,39 @@ export interface PresenceOptions {
   swarmHeartbeatsPerSecond?: number
   /** a peer not heard from for this long is offline (reason "silent") @default 3 of its announced intervals + 1 s */
   offlineAfterMs?: number
-  /** how many naras answer a newcomer's first announcement directly @default 3 */
-  welcomeFanout?: number
   /** naras kept in the presence table; more new identities are refused @default 1024 */
   maxPeers?: number
 }
 
-/** Direct welcomes this nara sends, whatever the swarm does: a burst of joins cannot make it dial everyone. */
-const WELCOME_BUDGET: RateLimit = { perSecond: 2, burst: 10 }
+/**
+ * Welcomes this nara sends, whatever the swarm does. A welcome rides a connection that
+ * already exists, so a bootstrap node can greet a burst of 50 newcomers at once.
+ */
+const WELCOME_BUDGET: RateLimit = { perSecond: 10, burst: 50 }
 /** The longest heartbeat interval, sent or believed: a peer cannot stay "online" for hours after it died. */
 const MAX_HEARTBEAT_MS = 60_000
 /** Heartbeats go out up to this fraction early or late, so naras started together do not announce together. */
 const HEARTBEAT_JITTER = 0.1
 const SWEEP_MS = 1_000
 
+
 /**
  * Who is online. Announces this nara at boot and on every heartbeat (gossip), says
  * chau on a graceful stop, and emits the local `presence:peer-online` /
  * `presence:peer-offline`. It is the source of `rt.onlinePeers()`.
  *
- * A newcomer's first announcement is answered directly by a few naras only (see
- * `isWelcomer`), so it has peers at once; it learns the rest from their heartbeats.
- * Nobody dials every nara, and the heartbeat interval grows with the swarm: a nara's
- * traffic stays about the same whether the swarm has 10 naras or 50.
+ * A newcomer's first announcement is answered (presence:howdy) by the naras already
+ * connected to it: its bootstrap peer at least, since some neighbour forwarded the
+ * announcement. The welcome carries the signed announcements of the naras the
+ * welcomer sees, so the newcomer knows the swarm at once. Nobody dials anyone to
+ * welcome, and the heartbeat interval grows with the swarm: a nara's traffic stays
+ * about the same whether the swarm has 10 naras or 50.
  */
 export class PresenceService implements Service, BehaviorRegistrar, PresenceHandlers {
   readonly name = 'presence'
   readonly heartbeatMs: number
   /** silence limit for a peer that did not announce its interval */
   readonly offlineAfterMs: number
-  readonly welcomeFanout: number
   private readonly swarmRate: number
   private readonly fixedOfflineAfterMs?: number
   private rt!: Runtime
@@ -65,7 +67,6 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 4)
     if (options.offlineAfterMs !== undefined) this.fixedOfflineAfterMs = positive('offlineAfterMs', options.offlineAfterMs)
     this.offlineAfterMs = this.fixedOfflineAfterMs ?? 3 * this.heartbeatMs + 1_000
-    this.welcomeFanout = positive('welcomeFanout', options.welcomeFanout ?? 3)
     this.peers = new PeerTable(positive('maxPeers', options.maxPeers ?? 1024))
   }
 
@@ -139,9 +140,11 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     ])
   }
 
-  async howdy (msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void> {
-    const seen = this.update(msg, p)
+  async howdy (msg: Message<PresenceWelcome>, p: PresenceWelcome): Promise<void> {
+    const seen = this.update(msg, p.announce as PresenceAnnounce)
     if (seen !== undefined) await this.announceChange(seen, msg)
+    // Each relayed hey-there is verified against its own signer, as if it had come by gossip.
+    await this.rt.deliverRelayed('presence:hey-there', p.known)
   }
 
   async chau (msg: Message): Promise<void> {
@@ -157,24 +160,29 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   // --- internals ---
 
   /** Tells local subscribers: a new peer is online; a restarted one went offline and is back. */
-  private async announceChange (seen: Exclude<Seen, 'full'>, msg: Message): Promise<void> {
+  private async announceChange (seen: Exclude<Seen, 'full' | 'stale'>, msg: Message): Promise<void> {
     if (seen === 'restarted') await this.changed('presence:peer-offline', msg.fromId, msg.fromName, 'restarted')
     if (seen === 'new' || seen === 'restarted') await this.changed('presence:peer-online', msg.fromId, msg.fromName, '')
   }
 
   /** Records an announcement; undefined when it is ignored (ours, stale, or the table is full). */
-  private update (msg: Message, p: PresenceAnnounce): Exclude<Seen, 'full'> | undefined {
+  private update (msg: Message, p: PresenceAnnounce): Exclude<Seen, 'full' | 'stale'> | undefined {
     if (msg.fromId === this.rt.me().id || this.state === 'stopped') return undefined
     const gone = this.departed.get(msg.fromId)
     if (gone !== undefined && msg.timestamp <= gone.at) return undefined
     this.departed.delete(msg.fromId)
-    const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
+    const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, sentAt: msg.timestamp, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
     const seen = this.peers.record(msg.fromId, announced, Date.now(), this.silenceLimit(p))
+    if (seen === 'stale') return undefined
     if (seen === 'full') {
       if (this.refusedWhileFull++ % 100 === 0) this.log.warn('presence table full: refusing new naras', { peers: this.peers.size, refused: this.refusedWhileFull })
       return undefined
     }
-    if (seen === 'new') this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
+    if (seen === 'new' || seen === 'restarted') {
+      // a nara vouches for its own addresses only (the announcement is signed by it)
+      this.rt.learnAddresses(msg.fromId, p.addresses)
+      if (seen === 'new') this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
+    }
     return seen
   }
 
@@ -200,26 +208,35 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   }
 
   /**
-   * A nara that just started (or restarted) is welcomed by the few naras chosen for it,
-   * within this nara's own welcome budget. A peer that is only new to us (we just
-   * joined, or its heartbeats only now reach us) has peers already.
+   * A nara that just started (or restarted) is welcomed by its neighbours, within this
+   * nara's welcome budget. A peer that is only new to us (we just joined, or its
+   * heartbeats only now reach us) has peers already.
    */
-  private shouldWelcome (seen: Exclude<Seen, 'full'>, newcomer: NaraID, p: PresenceAnnounce): boolean {
+  private shouldWelcome (seen: Exclude<Seen, 'full' | 'stale'>, newcomer: NaraID, p: PresenceAnnounce): boolean {
     if (seen === 'known' || p.uptimeMs >= this.heartbeatMs) return false
-    return isWelcomer(newcomer, this.rt.me().id, this.peers.ids(), this.welcomeFanout) &&
-      this.welcomes.take('welcome', WELCOME_BUDGET)
+    return this.rt.isNeighbour(newcomer) && this.welcomes.take('welcome', WELCOME_BUDGET)
   }
 
   private async welcome (to: NaraID): Promise<void> {
+    const known = this.rt.retained('presence:hey-there', MAX_HEARTBEAT_MS)
+      .filter(m => m.fromId !== to && this.peers.get(m.fromId) !== undefined)
+      .slice(0, MAX_WELCOME_KNOWN)
+      .map(m => ({ publicKey: m.publicKey, envelope: m.envelope }))
+    const payload: PresenceWelcome = { announce: this.announcement(this.currentHeartbeatMs()), known }
     try {
-      await this.rt.emit({ kind: 'presence:howdy', to, payload: this.announcement(this.currentHeartbeatMs()) })
+      await this.rt.emit({ kind: 'presence:howdy', to, payload })
     } catch (err) {
       this.log.warn('could not send presence:howdy', { to, err: (err as Error).message })
     }
   }
 
   private announcement (heartbeatMs: number): PresenceAnnounce {
-    return { uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt, memoryMode: this.rt.memoryMode, heartbeatMs }
+    return {
+      uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt,
+      memoryMode: this.rt.memoryMode,
+      heartbeatMs,
+      addresses: this.rt.addresses().slice(0, MAX_ANNOUNCED_ADDRESSES)
+    }
   }
 
   /** Peers past their silence limit go offline. */

@@ -1,0 +1,87 @@
+import { Bootstrapper, ConnectionKeeper, peerIdOfKey, type TransportHost } from '../transport/index.js'
+import type { NaraRuntime } from '../runtime/index.js'
+
+/** How long a join's neighbour lookup may take. */
+const NEIGHBOUR_LOOKUP_MS = 10_000
+/** How long after joining a nara waits to hear of peers (a welcome, gossip) before it asks the DHT. */
+const NEIGHBOUR_GRACE_MS = 3_000
+
+/**
+ * How a nara stays in its swarm: it joins through its bootstrap peers (retrying
+ * until it has), asks peer routing for its neighbours as soon as it is in, and
+ * keeps a few connections to naras it knows online. It never dials every nara.
+ */
+export class Connectivity {
+  private readonly keeper: ConnectionKeeper
+  private readonly bootstrapper: Bootstrapper
+  private unsubscribe: Array<() => void> = []
+  private lookup?: AbortController
+  private grace?: ReturnType<typeof setTimeout>
+
+  constructor (private readonly host: TransportHost, private readonly runtime: NaraRuntime, bootstrap: readonly string[]) {
+    this.keeper = new ConnectionKeeper({
+      connected: () => host.connectedPeers(),
+      candidates: () => runtime.onlinePeers().flatMap(p => {
+        const known = runtime.keyring.get(p.id)
+        return known === undefined ? [] : [peerIdOfKey(known.publicKey)]
+      }),
+      connect: async (peer, options) => { await host.connect(peer, options) },
+      log: host.logger.forComponent('nara:connection-keeper')
+    })
+    this.bootstrapper = new Bootstrapper({
+      list: bootstrap,
+      dial: async (address, options) => { await host.connect(address, options) },
+      connectedPeers: () => host.connectedPeers().length,
+      joined: () => { this.afterJoining() },
+      log: runtime.log('bootstrap')
+    })
+  }
+
+  start (): void {
+    this.keeper.start()
+    this.bootstrapper.start()
+    this.unsubscribe = [
+      this.host.onDisconnect(() => {
+        this.bootstrapper.connectionClosed()
+        void this.keeper.topUp()
+      }),
+      // a nara that has just heard of peers connects to some at once, not at the next tick:
+      // a swarm first formed as a star around its bootstrap node becomes a mesh
+      this.runtime.on('presence:peer-online', () => { void this.keeper.topUp() })
+    ]
+  }
+
+  stop (): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe()
+    clearTimeout(this.grace)
+    this.lookup?.abort()
+    this.bootstrapper.stop()
+    this.keeper.stop()
+  }
+
+  /**
+   * A newcomer usually learns the swarm from its welcome (peers with their addresses)
+   * and connects to some of them. If nothing has come soon after joining, its only
+   * peer may be a busy bootstrap node whose gossip mesh is full: ask the DHT who is
+   * near us, and connect to them.
+   */
+  private afterJoining (): void {
+    clearTimeout(this.grace)
+    this.grace = setTimeout(() => {
+      if (this.runtime.onlinePeers().length === 0) void this.meetNeighbours()
+      else void this.keeper.topUp()
+    }, NEIGHBOUR_GRACE_MS)
+    this.grace.unref()
+  }
+
+  private async meetNeighbours (): Promise<void> {
+    this.lookup?.abort()
+    const lookup = this.lookup = new AbortController()
+    try {
+      const neighbours = await this.host.neighbours({ signal: AbortSignal.any([lookup.signal, AbortSignal.timeout(NEIGHBOUR_LOOKUP_MS)]) })
+      if (!lookup.signal.aborted) await this.keeper.suggest(neighbours)
+    } catch {
+      // no routing, or nobody answered: presence and the keeper carry on without it
+    }
+  }
+}
