@@ -1,6 +1,6 @@
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -718,5 +718,311 @@ export namespace StashRecovered {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashRecovered>): Generator<StashRecoveredCountFieldEvent | StashRecoveredVersionFieldEvent> {
     return streamMessage(buf, StashRecovered.codec(), opts)
+  }
+}
+
+export interface SealedStash {
+  version: number
+  confidants: SealedConfidant[]
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace SealedStash {
+  let _codec: Codec<SealedStash>
+
+  export const codec = (): Codec<SealedStash> => {
+    if (_codec == null) {
+      _codec = message<SealedStash>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.version)
+        }
+
+        if (obj.confidants != null && obj.confidants.length > 0) {
+          for (const value of obj.confidants) {
+            w.uint32(18)
+            SealedConfidant.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          confidants: [],
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            case 2: {
+              if (opts.limits?.confidants != null && obj.confidants.length === opts.limits.confidants) {
+                throw new MaxLengthError('Decode error - repeated field "confidants" had too many elements')
+              }
+
+              obj.confidants.push(SealedConfidant.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.confidants$
+              }))
+              break
+            }
+            case 3: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          confidants: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.confidants != null && obj.confidants === opts.limits.confidants) {
+                throw new MaxLengthError('Streaming decode error - repeated field "confidants" had too many elements')
+              }
+
+              for (const evt of SealedConfidant.codec().stream(reader, reader.uint32(), `${prefix}.confidants[]`, {
+                limits: opts.limits?.confidants$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.confidants
+                }
+              }
+
+              obj.confidants++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedStashVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface SealedStashConfidantsIdFieldEvent {
+    field: '$.confidants[].id'
+    value: string
+    index: number
+  }
+
+  export interface SealedStashConfidantsNameFieldEvent {
+    field: '$.confidants[].name'
+    value: string
+    index: number
+  }
+
+  export interface SealedStashConfidantsPublicKeyFieldEvent {
+    field: '$.confidants[].publicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SealedStashDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SealedStash>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedStash.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedStash>): SealedStash {
+    return decodeMessage(buf, SealedStash.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedStash>): Generator<SealedStashVersionFieldEvent | SealedStashConfidantsIdFieldEvent | SealedStashConfidantsNameFieldEvent | SealedStashConfidantsPublicKeyFieldEvent | SealedStashDataFieldEvent> {
+    return streamMessage(buf, SealedStash.codec(), opts)
+  }
+}
+
+export interface SealedConfidant {
+  id: string
+  name: string
+  publicKey: Uint8Array<ArrayBuffer>
+}
+
+export namespace SealedConfidant {
+  let _codec: Codec<SealedConfidant>
+
+  export const codec = (): Codec<SealedConfidant> => {
+    if (_codec == null) {
+      _codec = message<SealedConfidant>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.publicKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          publicKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedConfidantIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface SealedConfidantNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface SealedConfidantPublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SealedConfidant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedConfidant.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedConfidant>): SealedConfidant {
+    return decodeMessage(buf, SealedConfidant.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedConfidant>): Generator<SealedConfidantIdFieldEvent | SealedConfidantNameFieldEvent | SealedConfidantPublicKeyFieldEvent> {
+    return streamMessage(buf, SealedConfidant.codec(), opts)
   }
 }

@@ -1,4 +1,4 @@
-import { serviceDependencies, type ComponentLogger, type Libp2pEvents, type PeerId, type PeerRouting, type PeerStore, type PrivateKey, type Startable, type TypedEventTarget } from '@libp2p/interface'
+import { serviceDependencies, type ComponentLogger, type ContentRouting, type Libp2pEvents, type PeerId, type PeerRouting, type PeerStore, type PrivateKey, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { hostFromComponents } from '../transport/index.js'
@@ -23,6 +23,7 @@ export interface NaraServiceComponents {
   addressManager: AddressManager
   events: TypedEventTarget<Libp2pEvents>
   peerRouting: PeerRouting
+  contentRouting: ContentRouting
   peerStore: PeerStore
   logger: ComponentLogger
   [service: string]: unknown

@@ -7,8 +7,8 @@ interface Pending {
   resolve(msg: Message): void
   reject(err: Error): void
   timer: ReturnType<typeof setTimeout>
-  /** only the callee may answer */
-  from: string
+  /** only the callee may answer: the NaraID called, or for a call by key, that key */
+  from: string | Uint8Array
   /** the kind that answers (besides a refusal); any kind when the behavior declares none */
   replyKind?: string
 }
@@ -16,9 +16,15 @@ interface Pending {
 /** What a call waits for. */
 export interface Expectation {
   kind: string
-  from: string
+  /** the NaraID called, or the public key for a call by key (`Outgoing.toKey`) */
+  from: string | Uint8Array
   replyKind?: string
   timeoutMs: number
+}
+
+function answeredBy (callee: string | Uint8Array, reply: Message, signerKey?: Uint8Array): boolean {
+  if (typeof callee === 'string') return callee === reply.fromId
+  return signerKey !== undefined && Buffer.compare(callee, signerKey) === 0
 }
 
 /** Calls waiting for their reply, keyed by request id. No entry outlives its timeout. */
@@ -39,11 +45,12 @@ export class CallRegistry {
   /**
    * Settles the call this message answers; returns false when no call is waiting
    * for it, or when it comes from another nara or is not of the reply kind.
+   * `signerKey` is the key the transport authenticated the reply with, if any.
    */
-  settle (reply: Message): boolean {
+  settle (reply: Message, signerKey?: Uint8Array): boolean {
     if (reply.inReplyTo === undefined) return false
     const waiting = this.pending.get(reply.inReplyTo)
-    if (waiting === undefined || waiting.from !== reply.fromId) return false
+    if (waiting === undefined || !answeredBy(waiting.from, reply, signerKey)) return false
     if (waiting.replyKind !== undefined && reply.kind !== waiting.replyKind && reply.kind !== REFUSED_KIND) return false
     const call = this.take(reply.inReplyTo)
     if (call == null) return false

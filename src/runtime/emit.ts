@@ -4,7 +4,7 @@ import { fail, proceed, type Stage, type StageResult } from './pipeline.js'
 import { InvalidPayloadError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { Keyring, NaraID } from '../identity/index.js'
-import type { ReplyChannel, Transport } from './transport.js'
+import type { Recipient, ReplyChannel, Transport } from './transport.js'
 
 /** An outgoing message on its way through the emit pipeline. */
 export interface Emission {
@@ -58,10 +58,10 @@ function assignId (deps: EmitDeps, e: Emission): StageResult<Emission> {
   const version = out.version ?? (requestVersion !== undefined && behavior.versions.has(requestVersion) ? requestVersion : behavior.newestVersion())
   const spec = behavior.versions.get(version)
   if (spec == null) return fail(new InvalidPayloadError(out.kind, `version ${version} is not declared`))
-  if (behavior.template === 'meshRequest' && out.to === undefined) {
-    return fail(new InvalidPayloadError(out.kind, 'a mesh message needs a recipient (`to`)'))
+  if (behavior.template === 'meshRequest' && (out.to === undefined) === (out.toKey === undefined)) {
+    return fail(new InvalidPayloadError(out.kind, 'a mesh message needs one recipient: `to` (a NaraID) or `toKey` (a public key)'))
   }
-  if (behavior.template !== 'meshRequest' && out.to !== undefined) {
+  if (behavior.template !== 'meshRequest' && (out.to !== undefined || out.toKey !== undefined)) {
     return fail(new InvalidPayloadError(out.kind, `a ${behavior.template} message has no single recipient`))
   }
   const problem = spec.codec.validate(out.payload)
@@ -129,6 +129,15 @@ export function buildEnvelope (message: Message, version: number, payload: Uint8
   }
 }
 
+/** Whom a mesh message goes to: a NaraID's announced key, or a bare key. */
+function recipientOf (deps: EmitDeps, out: Outgoing, message: Message): Recipient | Error {
+  if (out.toKey !== undefined) return { id: '' as NaraID, publicKey: out.toKey }
+  const to = message.toId as NaraID
+  const known = deps.keyring.get(to)
+  if (known == null) return new UnreachableError(to, 'no public key known for this nara (it has not announced itself)')
+  return { id: to, publicKey: known.publicKey }
+}
+
 async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>> {
   const { behavior } = e
   const message = e.message as Message
@@ -144,10 +153,9 @@ async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emis
     await channel.reply(await envelopeFor(message.version))
     return proceed(e)
   }
-  const to = message.toId as NaraID
-  const known = deps.keyring.get(to)
-  if (known == null) return fail(new UnreachableError(to, 'no public key known for this nara (it has not announced itself)'))
-  await deps.transport.send({ id: to, publicKey: known.publicKey }, behavior, envelopeFor, {
+  const recipient = recipientOf(deps, e.outgoing, message)
+  if (recipient instanceof Error) return fail(recipient)
+  await deps.transport.send(recipient, behavior, envelopeFor, {
     awaitReply: e.awaitReply !== undefined,
     timeoutMs: e.awaitReply?.timeoutMs ?? behavior.timeoutMs
   })

@@ -17,6 +17,7 @@ interface HeldBroadcast { behavior: Behavior, envelope: Uint8Array, from: Memory
 export class MemoryNetwork {
   private readonly nodes = new Map<string, MemoryTransport>()
   private held: HeldBroadcast[] = []
+  private readonly advertised = new Map<string, Set<MemoryTransport>>()
 
   join (node: MemoryTransport): void {
     this.nodes.set(keyOf(node.publicKey), node)
@@ -25,6 +26,19 @@ export class MemoryNetwork {
 
   leave (node: MemoryTransport): void {
     this.nodes.delete(keyOf(node.publicKey))
+  }
+
+  advertise (topic: string, node: MemoryTransport, on: boolean): void {
+    const nodes = this.advertised.get(topic) ?? new Set()
+    if (on) nodes.add(node)
+    else nodes.delete(node)
+    if (nodes.size === 0) this.advertised.delete(topic)
+    else this.advertised.set(topic, nodes)
+  }
+
+  /** Advertisers of `topic` still on the network (a DHT record outlives its node; a lookup then fails). */
+  advertisers (topic: string): MemoryTransport[] {
+    return [...this.advertised.get(topic) ?? []]
   }
 
   lookup (publicKey: Uint8Array): MemoryTransport | undefined {
@@ -133,6 +147,18 @@ export class MemoryTransport implements Transport {
   }
 
   learnAddresses (): void {}
+
+  async advertise (topic: string): Promise<void> {
+    this.network?.advertise(topic, this, true)
+  }
+
+  async withdraw (topic: string): Promise<void> {
+    this.network?.advertise(topic, this, false)
+  }
+
+  async * findAdvertisers (topic: string): AsyncIterable<Uint8Array> {
+    for (const node of this.network?.advertisers(topic) ?? []) if (node !== this) yield node.publicKey
+  }
 }
 
 function keyOf (publicKey: Uint8Array): string {

@@ -23,6 +23,13 @@ export interface Outgoing<P = unknown> {
   payload: P
   /** recipient, for mesh kinds */
   to?: NaraID
+  /**
+   * For a mesh kind, instead of `to`: the Ed25519 public key of a nara known only by
+   * its key (found through peer routing). The envelope is addressed to nobody in
+   * particular; only the holder of that key can receive it, and a call accepts a reply
+   * only from a connection authenticated with that key.
+   */
+  toKey?: Uint8Array
   /** the id of the request this answers */
   inReplyTo?: string
   /** payload version; defaults to the newest registered one */

@@ -43,12 +43,23 @@ export interface Runtime {
   retained(kind: string, maxAgeMs?: number): RetainedMessage[]
   /** Verifies and delivers messages relayed by another nara; returns how many were accepted. */
   deliverRelayed(kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number>
+  /** The Ed25519 public key a nara announced (verified), if this nara has heard of it. */
+  publicKeyOf(id: NaraID): Uint8Array | undefined
   /** Whether this nara is directly connected to `id`: a message to it needs no new connection. */
   isNeighbour(id: NaraID): boolean
   /** Where this nara can be reached (opaque to services: multiaddrs on libp2p). */
   addresses(): string[]
   /** Records where a nara says it can be reached (from its own signed announcement). */
   learnAddresses(id: NaraID, addresses: readonly string[]): void
+  /**
+   * Makes this nara findable under `topic` through peer routing (the DHT's provider
+   * records on libp2p), renewed until `withdraw`. Topics are namespaced by service
+   * by convention (`stash:<owner>`).
+   */
+  advertise(topic: string): Promise<void>
+  withdraw(topic: string): Promise<void>
+  /** The public keys of the naras advertising `topic` (not this one), as they are found; call them with `toKey`. */
+  findAdvertisers(topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>
   /** Installs the source of `onlinePeers()` (the presence service does). */
   providePeers(source: () => PeerInfo[]): void
   readonly memoryMode: MemoryMode

@@ -136,7 +136,7 @@ export class NaraRuntime implements Runtime {
     const id = newMessageId()
     const reply = this.calls.expect(id, {
       kind: msg.kind,
-      from: msg.to ?? '',
+      from: msg.toKey ?? msg.to ?? '',
       timeoutMs,
       ...(behavior.replyKind !== undefined ? { replyKind: behavior.replyKind } : {})
     })
@@ -170,9 +170,25 @@ export class NaraRuntime implements Runtime {
     return this.transport.addresses()
   }
 
+  publicKeyOf (id: string): Uint8Array | undefined {
+    return this.keyring.get(id)?.publicKey
+  }
+
   isNeighbour (id: string): boolean {
     const known = this.keyring.get(id)
     return known !== undefined && this.transport.isConnected({ id, publicKey: known.publicKey })
+  }
+
+  async advertise (topic: string): Promise<void> {
+    await this.transport.advertise(topic)
+  }
+
+  async withdraw (topic: string): Promise<void> {
+    await this.transport.withdraw(topic)
+  }
+
+  findAdvertisers (topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array> {
+    return this.transport.findAdvertisers(topic, options)
   }
 
   learnAddresses (id: string, addresses: readonly string[]): void {
@@ -325,7 +341,7 @@ export class NaraRuntime implements Runtime {
   private async notify (r: DecodedReceipt): Promise<number> {
     const { message, spec, behavior, ctx } = r
     // A reply a call is waiting for belongs to that call alone.
-    if (this.calls.settle(message)) return 1
+    if (this.calls.settle(message, ctx.authenticatedKey)) return 1
     let consumers = 0
     const handler = spec.handler
     if (handler !== undefined) {

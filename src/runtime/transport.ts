@@ -72,4 +72,10 @@ export interface Transport {
   addresses(): string[]
   /** Remembers where a nara says it can be reached, so sending to it needs no lookup. */
   learnAddresses(to: Recipient, addresses: readonly string[]): void
+  /** Makes this node findable under `topic` (kept fresh until withdrawn). */
+  advertise(topic: string, options?: { signal?: AbortSignal }): Promise<void>
+  /** Stops advertising `topic`. */
+  withdraw(topic: string): Promise<void>
+  /** The public keys of the nodes advertising `topic`, as they are found. */
+  findAdvertisers(topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>
 }

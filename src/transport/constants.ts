@@ -18,6 +18,17 @@ export const DHT_DISJOINT_PATHS = 3
  */
 export const DHT_INITIAL_SELF_QUERY_MS = 5 * 60_000
 
+/**
+ * How long a provider record (an advertisement, e.g. "I hold X's stash") stays valid
+ * on the DHT nodes that store it, and how long before expiry the advertiser renews
+ * it. js-libp2p's 48 h / 24 h suit content that rarely moves; a nara's advertisement
+ * follows what it holds, so one withdrawn is gone from the DHT within the hour.
+ */
+export const ADVERTISEMENT_VALIDITY_MS = 60 * 60_000
+export const ADVERTISEMENT_RENEW_BEFORE_MS = 30 * 60_000
+/** How often the DHT checks which advertisements need renewing. */
+export const ADVERTISEMENT_CHECK_MS = 5 * 60_000
+
 /** Concurrent inbound streams per mesh protocol per connection: one busy peer cannot exhaust us. */
 export const MAX_INBOUND_STREAMS_PER_PROTOCOL = 32
 

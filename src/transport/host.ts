@@ -1,5 +1,5 @@
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { AbortOptions, ComponentLogger, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, ContentRouting, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -36,12 +36,17 @@ export interface TransportHost {
    * a nara restarted elsewhere keeps its PeerId but not its addresses.
    */
   refreshAddresses?(peer: PeerId, options?: AbortOptions): Promise<void>
+  /** Provider records (the DHT): how a node makes itself findable under a key; absent without content routing. */
+  readonly providing?: Providing
   readonly pubsub: NaraPubSub
   readonly logger: ComponentLogger
 }
 
+/** The part of libp2p's content routing used to advertise and find advertisers. */
+export type Providing = Pick<ContentRouting, 'provide' | 'cancelReprovide' | 'findProviders'>
+
 /** The parts of a libp2p node a host is made of. */
-export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getMultiaddrs' | 'peerRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getMultiaddrs' | 'peerRouting' | 'contentRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
   readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
 }
 
@@ -69,6 +74,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
       if (dht !== undefined) await askDht(dht, node.peerStore, peer, options)
       else await askPeerRouting(node.peerRouting, peer, options)
     },
+    providing: node.contentRouting,
     pubsub: node.services.pubsub,
     logger: node.logger
   }
@@ -91,6 +97,8 @@ export interface HostComponents {
   readonly peerStore: Pick<PeerStore, 'merge'>
   /** present when the node has peer routing (e.g. a DHT) */
   readonly peerRouting?: Pick<PeerRouting, 'findPeer' | 'getClosestPeers'>
+  /** present when the node has content routing (e.g. a DHT) */
+  readonly contentRouting?: Providing
   readonly logger: ComponentLogger
 }
 
@@ -113,6 +121,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     ...(components.peerRouting !== undefined
       ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
       : {}),
+    ...(components.contentRouting !== undefined ? { providing: components.contentRouting } : {}),
     pubsub,
     logger: components.logger
   }

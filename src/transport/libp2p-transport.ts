@@ -8,6 +8,7 @@ import {
 } from './constants.js'
 import { deadline, type Deadline } from './deadline.js'
 import { FrameError, FrameStream } from './frames.js'
+import { Advertising } from './advertising.js'
 import { HeldBroadcasts } from './held-broadcasts.js'
 import { PeerLimiter } from './peer-limiter.js'
 import { abortWith, closeGracefully, isStaleAddressFailure, raceSignal } from './stream-helpers.js'
@@ -51,10 +52,12 @@ export class Libp2pTransport implements Transport {
   private stopping = new AbortController()
   private settleTimer?: ReturnType<typeof setTimeout>
   private readonly refreshing = new Map<string, Promise<void>>()
+  private readonly advertising: Advertising
 
   constructor (private readonly host: TransportHost, options: Libp2pTransportOptions = {}) {
     this.log = host.logger.forComponent('nara:transport')
     this.readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.advertising = new Advertising(host.providing)
     this.limiter = new PeerLimiter(options.maxConcurrentRequestsPerPeer ?? MAX_CONCURRENT_REQUESTS_PER_PEER)
     this.held = new HeldBroadcasts({
       publish: async (topic, envelope) => (await host.pubsub.publish(topic, envelope)).recipients.length,
@@ -92,6 +95,21 @@ export class Libp2pTransport implements Transport {
     for (const stream of this.inbound) stream.abort(new NotRunningError('transport'))
     await settled(this.setup)
     for (const behavior of [...this.applied.values()]) await this.unapply(behavior)
+  }
+
+  async advertise (topic: string, options?: { signal?: AbortSignal }): Promise<void> {
+    await this.advertising.advertise(topic, options)
+  }
+
+  async withdraw (topic: string): Promise<void> {
+    await this.advertising.withdraw(topic)
+  }
+
+  async * findAdvertisers (topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array> {
+    for await (const peer of this.advertising.find(topic, options)) {
+      const key = peer.equals(this.host.peerId) ? undefined : keyOfPeerId(peer)
+      if (key !== undefined) yield key
+    }
   }
 
   serve (behavior: Behavior): void {

@@ -6,7 +6,7 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import {
-  COLOCATION_WHITELIST, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
+  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, COLOCATION_WHITELIST, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
   NARA_KAD_PROTOCOL, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { fastMessageId } from './gossip-ids.js'
@@ -69,7 +69,9 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
         disjointPaths: DHT_DISJOINT_PATHS,
         // An isolated node should fail to find a peer at once, not wait for a first DHT peer until the call times out.
         allowQueryWithZeroPeers: true,
-        peerInfoMapper: passthroughMapper
+        peerInfoMapper: passthroughMapper,
+        providers: { provideValidity: ADVERTISEMENT_VALIDITY_MS / 1_000 },
+        reprovide: { validity: ADVERTISEMENT_VALIDITY_MS, threshold: ADVERTISEMENT_RENEW_BEFORE_MS, interval: ADVERTISEMENT_CHECK_MS }
       })
     }
   }

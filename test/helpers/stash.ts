@@ -37,7 +37,7 @@ const started: MockRuntime[] = []
 /** Starts a MockRuntime with a stash service (fast recovery timings) on a network. */
 export async function stashNara (network: MemoryNetwork, name: string, opts: { identity?: Identity, stash?: StashService } = {}): Promise<{ rt: MockRuntime, stash: StashService }> {
   const rt = new MockRuntime({ name, network, ...(opts.identity !== undefined ? { identity: opts.identity } : {}) })
-  const stash = opts.stash ?? new StashService({ settleMs: 20, recoveryDeadlineMs: 2_000 })
+  const stash = opts.stash ?? new StashService({ recoveryDeadlineMs: 2_000 })
   await rt.install(stash)
   started.push(rt)
   await rt.start()
@@ -47,7 +47,7 @@ export async function stashNara (network: MemoryNetwork, name: string, opts: { i
 /** The owner coming back: same identity, fresh runtime, listening for stash:recovered before it starts. */
 export async function rebootOwner (network: MemoryNetwork, identity: Identity): Promise<{ rt: MockRuntime, stash: StashService, recovered: StashRecovered[] }> {
   const rt = new MockRuntime({ name: identity.name, network, identity })
-  const stash = new StashService({ settleMs: 30, recoveryDeadlineMs: 2_000 })
+  const stash = new StashService({ recoveryDeadlineMs: 2_000 })
   await rt.install(stash)
   const recovered: StashRecovered[] = []
   rt.on('stash:recovered', (m) => { recovered.push(m.payload as StashRecovered) })

@@ -5,7 +5,7 @@ import { waitFor } from './wait.js'
 export const FAST: Pick<NaraOptions, 'presence' | 'stash'> = {
   presence: { heartbeatMs: 300 },
   // generous: under a loaded CI machine a confidant may take seconds to find a reborn node
-  stash: { settleMs: 3_000, recoveryDeadlineMs: 15_000 }
+  stash: { recoveryDeadlineMs: 15_000 }
 }
 
 /** Starts `count` naras on 127.0.0.1, the first as everyone's bootstrap, and waits until all see each other. */

@@ -1,13 +1,13 @@
 import { protobufPayload, type Payload } from '../../runtime/index.js'
 import * as wire from '../../../protocols/stash.js'
-import { VERSION_BYTES } from './versioned.js'
+import { SEALED_HEADER_BYTES } from './sealed.js'
 
 /** The largest ciphertext a confidant holds for one owner. */
 export const MAX_CIPHERTEXT_BYTES = 10 * 1024
 /** Poly1305 tag added by sealing: the plaintext limit is the ciphertext limit minus this. */
 export const SEAL_OVERHEAD_BYTES = 16
-/** The data a stash holds: the ciphertext limit less the seal's tag and the sealed version. */
-export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - SEAL_OVERHEAD_BYTES - VERSION_BYTES
+/** The data a stash holds: the ciphertext limit less the seal's tag and the sealed header (version, confidants). */
+export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - SEAL_OVERHEAD_BYTES - SEALED_HEADER_BYTES
 export const NONCE_BYTES = 24
 /** A store envelope carries 10 KiB of ciphertext plus ids, nonce and signature. */
 export const MAX_STASH_ENVELOPE_BYTES = MAX_CIPHERTEXT_BYTES + 1024

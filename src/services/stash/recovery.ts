@@ -1,54 +1,82 @@
-import type { StashRecovered, StashResponse } from './payloads.js'
+import type { SealedConfidant } from './sealed.js'
+import type { StashRecovered } from './payloads.js'
+import type { NaraID } from '../../identity/index.js'
 
 export interface RecoveryOptions {
-  /** stop waiting for confidants this long after the refresh broadcast @default 15000 */
+  /** give up waiting for confidants this long after the refresh broadcast @default 15000 */
   recoveryDeadlineMs: number
-  /** finish once no further copy has arrived for this long @default 2000 */
-  settleMs: number
 }
 
-export interface RecoveredCopy {
-  readonly from: { readonly id: string, readonly name: string }
-  readonly response: StashResponse
+/** A confidant's copy, opened: the owner has checked it is what its label says. */
+export interface OpenedCopy {
+  readonly from: { readonly id: NaraID, readonly name: string }
+  readonly version: number
+  readonly data: Uint8Array
+  /** the confidants this version was stored with, as sealed inside it */
+  readonly confidants: readonly SealedConfidant[]
 }
 
 /**
- * The boot-time collection window: copies offered by confidants are gathered
- * from `begin` until none has arrived for `settleMs` (or the deadline passes),
- * then `finish` runs exactly once. Confidants answer at different speeds (some
- * must first find the reborn node's new address), so each copy restarts the wait.
+ * The boot-time gathering of a stash's copies. The first copy opened names the
+ * confidants its version was stored with; those not yet heard from are asked
+ * directly, and recovery finishes as soon as every one of them has answered or
+ * failed. No fixed quiet window: with all answers in it ends at once, and only a
+ * nara that hears from nobody waits for the deadline (and recovers nothing).
  */
 export class Recovery {
   private state: 'idle' | 'collecting' | 'finishing' | 'done' = 'idle'
-  private readonly copies = new Map<string, RecoveredCopy>()
+  /** the newest usable copy from each confidant */
+  private readonly copies = new Map<NaraID, OpenedCopy>()
+  /** confidants that answered (with a copy or without one) or could not be reached */
+  private readonly settled = new Set<NaraID>()
+  private readonly asked = new Set<NaraID>()
   private deadline?: ReturnType<typeof setTimeout>
-  private quiet?: ReturnType<typeof setTimeout>
   private readonly result = Promise.withResolvers<StashRecovered>()
   private readonly deadlineMs: number
-  private readonly settleMs: number
 
   constructor (
     options: Partial<RecoveryOptions>,
-    private readonly finish: (result: { copies: RecoveredCopy[] }) => Promise<void>
+    private readonly finish: (copies: OpenedCopy[]) => Promise<void>
   ) {
     this.deadlineMs = options.recoveryDeadlineMs ?? 15_000
-    this.settleMs = options.settleMs ?? 2_000
+  }
+
+  get collecting (): boolean {
+    return this.state === 'collecting'
+  }
+
+  /** Whether recovery has begun and not yet finished. */
+  get pending (): boolean {
+    return this.state === 'collecting' || this.state === 'finishing'
   }
 
   begin (): void {
     if (this.state !== 'idle') return
     this.state = 'collecting'
-    this.deadline = this.closeAfter(this.deadlineMs)
+    this.deadline = setTimeout(() => { void this.close() }, this.deadlineMs)
+    this.deadline.unref()
   }
 
-  /** A confidant's copy; only the newest copy per confidant counts. */
-  offer (copy: RecoveredCopy): void {
+  /**
+   * A nara answered: with a copy that opened, or with nothing usable. Returns the
+   * confidants now known to hold this stash that nobody has asked yet: ask them.
+   */
+  answer (from: NaraID, copy?: OpenedCopy): SealedConfidant[] {
+    if (this.state !== 'collecting') return []
+    this.settled.add(from)
+    const previous = this.copies.get(from)
+    if (copy !== undefined && (previous === undefined || previous.version < copy.version)) this.copies.set(from, copy)
+    const toAsk = this.expected().filter(c => !this.settled.has(c.id) && !this.asked.has(c.id))
+    for (const c of toAsk) this.asked.add(c.id)
+    this.closeIfComplete()
+    return this.collecting ? toAsk : []
+  }
+
+  /** A confidant that was asked could not be reached, or refused. */
+  failed (id: NaraID): void {
     if (this.state !== 'collecting') return
-    const previous = this.copies.get(copy.from.id)
-    if (previous !== undefined && previous.response.version >= copy.response.version) return
-    this.copies.set(copy.from.id, copy)
-    clearTimeout(this.quiet)
-    this.quiet = this.closeAfter(this.settleMs)
+    this.settled.add(id)
+    this.closeIfComplete()
   }
 
   /** Settles `done()`; called by `finish` once it has emitted stash:recovered. */
@@ -63,25 +91,28 @@ export class Recovery {
   }
 
   cancel (): void {
-    this.clearTimers()
+    clearTimeout(this.deadline)
     if (this.state !== 'done') this.resolve({ count: 0, version: 0 })
   }
 
-  private closeAfter (ms: number): ReturnType<typeof setTimeout> {
-    const timer = setTimeout(() => { void this.close() }, ms)
-    timer.unref()
-    return timer
+  /** The confidants the newest version opened so far was stored with. */
+  private expected (): SealedConfidant[] {
+    const newest = Math.max(0, ...[...this.copies.values()].map(c => c.version))
+    const byId = new Map<NaraID, SealedConfidant>()
+    for (const copy of this.copies.values()) {
+      if (copy.version === newest) for (const c of copy.confidants) byId.set(c.id, c)
+    }
+    return [...byId.values()]
+  }
+
+  private closeIfComplete (): void {
+    if (this.copies.size > 0 && this.expected().every(c => this.settled.has(c.id))) void this.close()
   }
 
   private async close (): Promise<void> {
     if (this.state !== 'collecting') return
     this.state = 'finishing'
-    this.clearTimers()
-    await this.finish({ copies: [...this.copies.values()] })
-  }
-
-  private clearTimers (): void {
     clearTimeout(this.deadline)
-    clearTimeout(this.quiet)
+    await this.finish([...this.copies.values()])
   }
 }

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { registerStashBehaviors, type StashHandlers } from './behaviors.js'
 import { rankConfidants } from './confidants.js'
 import { NoConfidantError, NotEnoughPeersError, StashTooLargeError } from './errors.js'
 import { MAX_PLAINTEXT_BYTES, type StashRecovered, type StashResponse, type StashStore, type StashRequest, type StashAck } from './payloads.js'
-import { Recovery, type RecoveredCopy, type RecoveryOptions } from './recovery.js'
-import { splitVersion, withVersion } from './versioned.js'
+import { Recovery, type OpenedCopy, type RecoveryOptions } from './recovery.js'
+import { MAX_SEALED_CONFIDANTS, decodeSealed, encodeSealed, type SealedConfidant } from './sealed.js'
 import { Refusal } from '../../runtime/index.js'
 import type { BehaviorRegistrar, Logger, MemoryMode, Message, Runtime, Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
@@ -22,7 +23,7 @@ export interface EncryptedStash {
 export const CAPACITY_BY_MEMORY_MODE: Readonly<Record<MemoryMode, number>> = { low: 5, medium: 20, high: 50 }
 
 export interface StashOptions extends Partial<RecoveryOptions> {
-  /** how many confidants keep each stash @default 3 */
+  /** how many confidants keep each stash (at most 5) @default 3 */
   targetConfidants?: number
   /** fewer online peers than this and `set` fails at once @default 1 */
   minConfidants?: number
@@ -56,8 +57,12 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private readonly recovery: Recovery
   private data?: Uint8Array
   private version = 0
-  private readonly myConfidants = new Map<NaraID, Confidant>()
+  private readonly myConfidants = new Map<NaraID, SealedConfidant>()
   private unsubscribe: Array<() => void> = []
+  /** the DHT lookup for this nara's confidants during recovery */
+  private lookup?: AbortController
+  /** copies offered during recovery that did not open */
+  private unopened = 0
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
@@ -69,7 +74,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       storeTimeoutMs: options.storeTimeoutMs ?? 5_000,
       recoverOnStart: options.recoverOnStart ?? true
     }
-    this.recovery = new Recovery(options, async (result) => { await this.finishRecovery(result) })
+    const target = this.options.targetConfidants
+    if (!Number.isInteger(target) || target < 1 || target > MAX_SEALED_CONFIDANTS) {
+      throw new RangeError(`stash: targetConfidants must be an integer from 1 to ${MAX_SEALED_CONFIDANTS}, got ${target}`)
+    }
+    this.recovery = new Recovery(options, async (copies) => { await this.finishRecovery(copies) })
   }
 
   init (rt: Runtime): void {
@@ -98,6 +107,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   async stop (): Promise<void> {
     this.stopped = true
+    this.lookup?.abort()
     this.recovery.cancel()
     for (const off of this.unsubscribe) off()
     this.unsubscribe = []
@@ -114,7 +124,12 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   }
 
   confidants (): Confidant[] {
-    return [...this.myConfidants.values()]
+    return [...this.myConfidants.values()].map(({ id, name }) => ({ id, name }))
+  }
+
+  /** Whether the boot-time recovery is still gathering copies (GET /stash says so rather than "no stash"). */
+  get recovering (): boolean {
+    return this.recovery.pending
   }
 
   /** Resolves when the boot-time recovery has finished (at once when it never started). */
@@ -130,12 +145,12 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   async set (data: Uint8Array): Promise<StoreReport> {
     if (data.byteLength > MAX_PLAINTEXT_BYTES) throw new StashTooLargeError(data.byteLength, MAX_PLAINTEXT_BYTES)
     const me = this.rt.me().id
-    const candidates = rankConfidants(this.rt.onlinePeers(), new Set([me]))
+    const candidates = this.withKeys(rankConfidants(this.rt.onlinePeers(), new Set([me])))
     if (candidates.length < this.options.minConfidants) throw new NotEnoughPeersError(candidates.length, this.options.minConfidants)
     const version = Math.max(Date.now(), this.version + 1)
-    const sealed = await this.rt.seal(withVersion(version, data))
-    const payload: StashStore = { ownerId: me, version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
-    const confidants: Confidant[] = []
+    const intended = candidates.slice(0, this.options.targetConfidants)
+    const payload = await this.sealedStore(version, data, intended)
+    const confidants: SealedConfidant[] = []
     const failures: StoreReport['failures'] = []
     // One worker per confidant slot, in parallel: a slot whose candidate fails moves on to the next in line.
     let next = 0
@@ -144,21 +159,23 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
         const peer = candidates[next++]
         try {
           await this.storeWith(peer.id, payload)
-          confidants.push({ id: peer.id, name: peer.name })
+          confidants.push(peer)
           return
         } catch (err) {
           failures.push({ id: peer.id, error: (err as Error).message })
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.options.targetConfidants, candidates.length) }, fillSlot))
+    await Promise.all(intended.map(fillSlot))
     if (confidants.length === 0) throw new NoConfidantError(failures)
     this.data = data
     this.version = version
     this.myConfidants.clear()
     for (const c of confidants) this.myConfidants.set(c.id, c)
+    // A replacement stepped in for a candidate that failed: the copies must name who really holds them.
+    if (!sameIds(confidants, intended)) await this.restore(version, data, confidants)
     this.log.info('stash stored', { version, confidants: confidants.map(c => c.name), failures: failures.length })
-    return { version, confidants, failures }
+    return { version, confidants: confidants.map(({ id, name }) => ({ id, name })), failures }
   }
 
   /**
@@ -169,13 +186,19 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     const reply = await this.rt.call({ kind: 'stash:request', to: confidant, payload: { ownerId: this.rt.me().id } })
     const response = reply.payload as StashResponse
     if (!response.found) return undefined
-    const data = await this.openCopy({ from: { id: reply.fromId, name: reply.fromName }, response })
-    return data === undefined ? undefined : { version: response.version, data }
+    const copy = await this.openCopy({ id: reply.fromId, name: reply.fromName }, response)
+    return copy === undefined ? undefined : { version: copy.version, data: copy.data }
   }
 
-  /** Broadcasts stash:refresh and collects confidants' answers until recovery finishes. */
+  /**
+   * Asks for this nara's stash back in two ways at once: a stash:refresh broadcast,
+   * and a DHT lookup of the confidants that advertise holding it, asked directly (the
+   * broadcast may not reach them). The first copy opened names the rest.
+   */
   async recover (): Promise<void> {
+    this.unopened = 0
     this.recovery.begin()
+    void this.askAdvertisers()
     try {
       await this.rt.emit({ kind: 'stash:refresh', payload: {} })
     } catch (err) {
@@ -198,6 +221,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     this.log.info('storing stash', { from: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
     this.stored.set(p.ownerId, { ownerId: p.ownerId, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
     await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
+    // findable by the owner through the DHT even where its broadcast does not reach
+    if (held === undefined) this.rt.advertise(advertisement(p.ownerId)).catch((err: Error) => { this.log.debug('could not advertise a held stash', { owner: p.ownerId, err: err.message }) })
   }
 
   async request (msg: Message<StashRequest>, p: StashRequest): Promise<void> {
@@ -213,7 +238,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   async response (msg: Message<StashResponse>, p: StashResponse): Promise<void> {
     if (p.ownerId !== this.rt.me().id || !p.found) return
-    this.recovery.offer({ from: { id: msg.fromId, name: msg.fromName }, response: p })
+    await this.takeCopy({ id: msg.fromId, name: msg.fromName }, p)
   }
 
   // --- internals ---
@@ -237,46 +262,109 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     }
   }
 
-  private async finishRecovery ({ copies }: { copies: RecoveredCopy[] }): Promise<void> {
-    if (this.stopped) return
-    const recovered = await this.openNewest(copies)
-    let payload: StashRecovered = { count: 0, version: 0 }
-    if (recovered !== undefined) {
-      this.data = recovered.data
-      this.version = recovered.version
-      this.myConfidants.clear()
-      for (const c of recovered.holders) this.myConfidants.set(c.id, c)
-      payload = { count: recovered.holders.length, version: recovered.version }
-      this.log.info('stash recovered', { version: recovered.version, copies: recovered.holders.length })
+  /** Peers with the keys they announced (a confidant is listed with its key inside the stash). */
+  private withKeys (peers: Array<{ id: NaraID, name: string }>): SealedConfidant[] {
+    return peers.flatMap(({ id, name }) => {
+      const publicKey = this.rt.publicKeyOf(id)
+      return publicKey === undefined ? [] : [{ id, name, publicKey }]
+    })
+  }
+
+  private async sealedStore (version: number, data: Uint8Array, confidants: readonly SealedConfidant[]): Promise<StashStore> {
+    const sealed = await this.rt.seal(encodeSealed({ version, confidants, data }))
+    return { ownerId: this.rt.me().id, version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
+  }
+
+  /** Stores the same version again, naming the confidants that really hold it. */
+  private async restore (version: number, data: Uint8Array, confidants: readonly SealedConfidant[]): Promise<void> {
+    const payload = await this.sealedStore(version, data, confidants)
+    await Promise.all(confidants.map(async (c) => {
+      await this.storeWith(c.id, payload).catch((err: Error) => { this.log.warn('could not update a confidant\'s copy', { confidant: c.name, err: err.message }) })
+    }))
+  }
+
+  /** Opens a copy and hands it to the recovery; asks the confidants it names that have not answered yet. */
+  private async takeCopy (from: { id: NaraID, name: string }, response: StashResponse): Promise<void> {
+    if (!this.recovery.collecting) return
+    const copy = response.found ? await this.openCopy(from, response) : undefined
+    if (response.found && copy === undefined) this.unopened++
+    for (const confidant of this.recovery.answer(from.id, copy)) void this.askConfidant(confidant)
+  }
+
+  private async askConfidant (confidant: SealedConfidant): Promise<void> {
+    try {
+      await this.askByKey(confidant.publicKey)
+    } catch (err) {
+      this.log.info('a confidant did not answer', { confidant: confidant.name, err: (err as Error).message })
+      this.recovery.failed(confidant.id)
     }
-    await this.rt.emit({ kind: 'stash:recovered', payload })
-    this.recovery.resolve(payload)
+  }
+
+  /** Asks the nara holding `publicKey` for this nara's stash; its answer goes to the recovery. */
+  private async askByKey (publicKey: Uint8Array): Promise<void> {
+    const reply = await this.rt.call({ kind: 'stash:request', toKey: publicKey, payload: { ownerId: this.rt.me().id } })
+    await this.takeCopy({ id: reply.fromId, name: reply.fromName }, reply.payload as StashResponse)
   }
 
   /**
-   * Opens the newest copy that really is what its label says (the version sealed
-   * inside matches), falling back to older ones; copies older than what this nara
-   * already has (a `set` during recovery) are ignored.
+   * Asks, directly, every nara the DHT says advertises holding this nara's stash.
+   * A nara that has only just started may not be in the DHT yet, so the lookup is
+   * repeated, further and further apart, until recovery has finished.
    */
-  private async openNewest (copies: RecoveredCopy[]): Promise<{ version: number, data: Uint8Array, holders: Confidant[] } | undefined> {
-    const candidates = copies.filter(c => c.response.version > this.version).sort((a, b) => b.response.version - a.response.version)
-    for (const copy of candidates) {
-      const data = await this.openCopy(copy)
-      if (data === undefined) continue
-      const holders: Confidant[] = []
-      for (const other of candidates) {
-        if (other.response.version === copy.response.version && (other === copy || await this.openCopy(other) !== undefined)) holders.push(other.from)
+  private async askAdvertisers (): Promise<void> {
+    this.lookup?.abort()
+    const lookup = this.lookup = new AbortController()
+    const asked = new Set<string>()
+    for (let pause = FIRST_LOOKUP_RETRY_MS; this.recovery.collecting && !lookup.signal.aborted; pause = Math.min(2 * pause, MAX_LOOKUP_RETRY_MS)) {
+      try {
+        for await (const key of this.rt.findAdvertisers(advertisement(this.rt.me().id), { signal: lookup.signal })) {
+          const hex = Buffer.from(key).toString('hex')
+          if (!this.recovery.collecting || asked.has(hex)) continue
+          asked.add(hex)
+          this.askByKey(key).catch((err: Error) => {
+            asked.delete(hex) // worth another try on the next lookup
+            this.log.debug('an advertised confidant did not answer', { err: err.message })
+          })
+        }
+      } catch (err) {
+        if (!lookup.signal.aborted) this.log.debug('DHT lookup of confidants failed', { err: (err as Error).message })
       }
-      return { version: copy.response.version, data, holders }
+      await sleep(pause, undefined, { signal: lookup.signal }).catch(() => {})
     }
-    if (candidates.length > 0) this.log.error('cannot open any recovered stash copy', { copies: candidates.length })
-    return undefined
   }
 
-  private async openCopy ({ from, response }: RecoveredCopy): Promise<Uint8Array | undefined> {
+  private async finishRecovery (copies: OpenedCopy[]): Promise<void> {
+    this.lookup?.abort()
+    if (this.stopped) return
+    // copies older than what this nara already has (a `set` during recovery) are ignored
+    const newest = Math.max(0, ...copies.map(c => c.version))
+    const holders = newest > this.version ? copies.filter(c => c.version === newest) : []
+    let payload: StashRecovered = { count: 0, version: 0 }
+    if (holders.length > 0) {
+      this.data = holders[0].data
+      this.version = newest
+      this.myConfidants.clear()
+      for (const { from } of holders) {
+        const publicKey = holders[0].confidants.find(c => c.id === from.id)?.publicKey ?? this.rt.publicKeyOf(from.id)
+        if (publicKey !== undefined) this.myConfidants.set(from.id, { ...from, publicKey })
+      }
+      payload = { count: holders.length, version: newest }
+      this.log.info('stash recovered', { version: newest, copies: holders.length })
+    } else if (copies.length > 0) {
+      this.log.info('recovered copies are not newer than the stash set meanwhile', { copies: copies.length })
+    } else if (this.unopened > 0) {
+      this.log.error('cannot open any recovered stash copy', { copies: this.unopened })
+    }
+    await this.rt.emit({ kind: 'stash:recovered', payload })
+    this.recovery.resolve(payload)
+    if (holders.length > 0 && holders.length < this.options.targetConfidants) this.repair()
+  }
+
+  /** Opens a copy; undefined (and logged) when it does not open, or is not what its label says. */
+  private async openCopy (from: { id: NaraID, name: string }, response: StashResponse): Promise<OpenedCopy | undefined> {
     try {
-      const inner = splitVersion(await this.rt.open(response))
-      if (inner?.version === response.version) return inner.data
+      const inner = decodeSealed(await this.rt.open(response))
+      if (inner?.version === response.version) return { from, version: inner.version, data: inner.data, confidants: inner.confidants }
       this.log.warn('recovered copy is labelled with the wrong version', { from: from.id, label: response.version, sealed: inner?.version })
     } catch (err) {
       this.log.warn('recovered copy does not open', { from: from.id, err: (err as Error).message })
@@ -291,6 +379,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     const evicted = offline[0]
     if (evicted === undefined) return false
     this.stored.delete(evicted.ownerId)
+    this.rt.withdraw(advertisement(evicted.ownerId)).catch(() => {})
     this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerId })
     return true
   }
@@ -305,13 +394,12 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private async topUp (): Promise<void> {
     if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
     const me = this.rt.me().id
-    const sealed = await this.rt.seal(withVersion(this.version, this.data))
-    const payload: StashStore = { ownerId: me, version: this.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
-    for (const peer of rankConfidants(this.rt.onlinePeers(), new Set([me, ...this.myConfidants.keys()]))) {
-      if (this.stopped || this.myConfidants.size >= this.options.targetConfidants) return
+    for (const peer of this.withKeys(rankConfidants(this.rt.onlinePeers(), new Set([me, ...this.myConfidants.keys()])))) {
+      if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
       try {
-        await this.storeWith(peer.id, payload)
-        this.myConfidants.set(peer.id, { id: peer.id, name: peer.name })
+        // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
+        await this.storeWith(peer.id, await this.sealedStore(this.version, this.data, [...this.myConfidants.values(), peer]))
+        this.myConfidants.set(peer.id, peer)
         this.log.info('new confidant', { confidant: peer.name, confidants: this.myConfidants.size })
       } catch (err) {
         this.log.warn('candidate confidant refused', { peer: peer.id, err: (err as Error).message })
@@ -321,4 +409,18 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       this.log.warn('fewer confidants than wanted', { confidants: this.myConfidants.size, wanted: this.options.targetConfidants })
     }
   }
+}
+
+/** Pauses between DHT lookups of one's confidants while recovering. */
+const FIRST_LOOKUP_RETRY_MS = 500
+const MAX_LOOKUP_RETRY_MS = 8_000
+
+/** The DHT topic a confidant advertises while it holds `owner`'s stash. */
+function advertisement (owner: NaraID): string {
+  return `stash:${owner}`
+}
+
+function sameIds (a: readonly SealedConfidant[], b: readonly SealedConfidant[]): boolean {
+  const ids = new Set(a.map(c => c.id))
+  return a.length === b.length && b.every(c => ids.has(c.id))
 }

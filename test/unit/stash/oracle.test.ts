@@ -50,7 +50,8 @@ describe('stash: the seed oracle', () => {
 describe('stash: the seed failure modes', () => {
   it('when open fails during recovery, an error is logged and stash:recovered says count 0', async () => {
     const rt = new MockRuntime({ name: 'owner' })
-    const svc = new StashService({ settleMs: 10 })
+    // the only copy does not open: nobody else is expected, so recovery ends at its deadline
+    const svc = new StashService({ recoveryDeadlineMs: 300 })
     await rt.install(svc)
     const recovered: StashRecovered[] = []
     rt.on('stash:recovered', (msg) => { recovered.push(msg.payload as StashRecovered) })
@@ -73,7 +74,7 @@ describe('stash: the seed failure modes', () => {
 
   it('a malformed stash:response is dropped by the receive pipeline and the handler never runs', async () => {
     const rt = new MockRuntime({ name: 'owner' })
-    const svc = new StashService({ settleMs: 10, recoveryDeadlineMs: 200 })
+    const svc = new StashService({ recoveryDeadlineMs: 200 })
     await rt.install(svc)
     const confidant = naraNamed('confidant')
     rt.trust(confidant)

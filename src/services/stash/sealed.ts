@@ -1,0 +1,51 @@
+import { SealedStash } from '../../../protocols/stash.js'
+import type { NaraID } from '../../identity/index.js'
+
+/** A confidant as the owner recorded it inside the sealed stash. */
+export interface SealedConfidant {
+  readonly id: NaraID
+  readonly name: string
+  readonly publicKey: Uint8Array
+}
+
+/** What a stash seals: only the owner ever reads it. */
+export interface SealedContents {
+  readonly version: number
+  readonly confidants: readonly SealedConfidant[]
+  readonly data: Uint8Array
+}
+
+/** Confidants a stash can list (and so the most an owner may want). */
+export const MAX_SEALED_CONFIDANTS = 5
+/**
+ * Room the sealed header takes at most: the version and five confidants of about 100
+ * bytes each (a 28-character NaraID, a name of up to 32 characters, a 32-byte key and
+ * protobuf framing). The data gets the rest of the ciphertext limit.
+ */
+export const SEALED_HEADER_BYTES = 512
+const PUBLIC_KEY_BYTES = 32
+
+export function encodeSealed (contents: SealedContents): Uint8Array {
+  if (contents.confidants.length > MAX_SEALED_CONFIDANTS) {
+    throw new RangeError(`a stash lists at most ${MAX_SEALED_CONFIDANTS} confidants, got ${contents.confidants.length}`)
+  }
+  // protons types bytes fields as ArrayBuffer-backed; ours are, or get copied when encoded
+  const bytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
+  return SealedStash.encode({
+    version: contents.version,
+    confidants: contents.confidants.map(c => ({ id: c.id, name: c.name, publicKey: bytes(c.publicKey) })),
+    data: bytes(contents.data)
+  })
+}
+
+/** Reads what `encodeSealed` made; undefined when it is not a well-formed sealed stash. */
+export function decodeSealed (bytes: Uint8Array): SealedContents | undefined {
+  try {
+    const decoded = SealedStash.decode(bytes, { limits: { confidants: MAX_SEALED_CONFIDANTS } })
+    if (decoded.version < 1) return undefined
+    if (decoded.confidants.some(c => c.id === '' || c.publicKey.byteLength !== PUBLIC_KEY_BYTES)) return undefined
+    return decoded
+  } catch {
+    return undefined
+  }
+}
