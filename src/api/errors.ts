@@ -16,7 +16,7 @@ export class ApiHostError extends Error {
 
 /** An error that becomes an HTTP answer `{ error: message }` with this status. */
 export class HttpError extends Error {
-  constructor (readonly statusCode: number, message: string) {
+  constructor (readonly statusCode: number, message: string, readonly headers: Readonly<Record<string, string>> = {}) {
     super(message)
     this.name = 'HttpError'
   }

@@ -82,6 +82,7 @@ export function buildApi (node: NaraNode): FastifyInstance {
   })
   app.setErrorHandler(async (err: FastifyError | HttpError, _request: FastifyRequest, reply: FastifyReply) => {
     const { status, message } = describeError(err)
+    if (err instanceof HttpError) void reply.headers(err.headers)
     return await reply.code(status).send({ error: message } satisfies ErrorBody)
   })
   app.setNotFoundHandler(async (request, reply) => {

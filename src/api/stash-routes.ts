@@ -5,20 +5,26 @@ import { HttpError } from './errors.js'
 import type { StashBody, StashSetBody } from './types.js'
 
 const EXAMPLE = 'e.g. curl -X PUT -H \'content-type: application/json\' -d \'{"level":7}\' <api>/stash'
+/** What a client is told while the stash is coming back: not "no stash", which invites overwriting it. */
+const RECOVERING = 'this nara is recovering its stash from its confidants'
+const RETRY_AFTER = { 'retry-after': '1' }
 
 /** GET /stash (the owner's own state) and PUT /stash (store a new state with confidants). */
 export function registerStashRoutes (app: FastifyInstance, node: NaraNode): void {
   app.get('/stash', async (): Promise<StashBody> => {
+    if (node.stash.recovering) throw new HttpError(503, `${RECOVERING}; retry in a second`, RETRY_AFTER)
     const bytes = node.stash.get()
     if (bytes === undefined) throw new HttpError(404, 'this nara has no stash yet; PUT /stash to create one')
     const text = new TextDecoder().decode(bytes)
     const confidants = node.stash.confidants().map(c => ({ id: c.id, name: c.name }))
     const version = node.stash.currentVersion()
+    const recovery = node.stash.recoveryReport()
+    const extra = recovery !== undefined ? { recovery } : {}
     try {
-      return { data: JSON.parse(text) as unknown, version, confidants }
+      return { data: JSON.parse(text) as unknown, version, confidants, ...extra }
     } catch {
       // set through the embedding API with bytes that are not JSON: show them as text
-      return { data: text, version, confidants, format: 'text' }
+      return { data: text, version, confidants, format: 'text', ...extra }
     }
   })
 
@@ -26,6 +32,8 @@ export function registerStashRoutes (app: FastifyInstance, node: NaraNode): void
     if (request.body === undefined) {
       throw new HttpError(400, `PUT /stash needs a JSON body; ${EXAMPLE}`)
     }
+    // a PUT now would be overwritten by, or overwrite, the state on its way back
+    if (node.stash.recovering) throw new HttpError(503, `${RECOVERING}; PUT again once GET /stash answers`, RETRY_AFTER)
     const bytes = new TextEncoder().encode(JSON.stringify(request.body))
     try {
       const report = await node.stash.set(bytes)

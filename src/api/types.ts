@@ -33,6 +33,18 @@ export interface StashBody {
   version: number
   confidants: ConfidantBody[]
   format?: 'text'
+  /** how the boot-time recovery went, when there was one */
+  recovery?: RecoveryBody
+}
+
+/** The boot-time recovery, timed in ms since this process started. */
+export interface RecoveryBody {
+  count: number
+  version: number
+  /** when nara began asking (libp2p and the services were up) */
+  beganAtMs: number
+  /** when stash:recovered was emitted */
+  endedAtMs: number
 }
 
 /** PUT /stash */

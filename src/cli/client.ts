@@ -28,6 +28,7 @@ export async function stashGetCommand (ctx: ClientContext): Promise<void> {
   if (res.status === 404) {
     throw new CliError('this nara has no stash yet; set one with nara stash set \'{"level": 7}\'')
   }
+  if (res.status === 503) throw new CliError('this nara is recovering its stash from its confidants; try again in a second')
   print(ctx, ok<StashBody>(res), formatStash)
 }
 

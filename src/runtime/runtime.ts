@@ -29,9 +29,18 @@ export interface RuntimeOptions {
   now?: () => number
 }
 
+/** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
+export interface Traffic {
+  gossipIn: number
+  gossipOut: number
+  streamIn: number
+  streamOut: number
+}
+
 export interface RuntimeStats {
   received: number
   emitted: number
+  traffic: Traffic
   drops: Record<string, number>
   pendingCalls: number
 }
@@ -73,6 +82,7 @@ export class NaraRuntime implements Runtime {
   private stopping?: Promise<void>
   private received = 0
   private emittedCount = 0
+  private readonly traffic: Traffic = { gossipIn: 0, gossipOut: 0, streamIn: 0, streamOut: 0 }
 
   constructor (options: RuntimeOptions) {
     this.identity = options.identity
@@ -274,6 +284,8 @@ export class NaraRuntime implements Runtime {
     }
     const receipt: Receipt = { bytes, ctx }
     const outcome = await runPipeline(this.receivePipeline, receipt)
+    if (receipt.behavior?.template === 'broadcast') this.traffic.gossipIn++
+    else if (receipt.behavior?.template === 'meshRequest') this.traffic.streamIn++
     if (outcome.status === 'done') {
       this.retain(receipt, ctx)
       return { accepted: true }
@@ -314,12 +326,14 @@ export class NaraRuntime implements Runtime {
   }
 
   stats (): RuntimeStats {
-    return { received: this.received, emitted: this.emittedCount, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
+    return { received: this.received, emitted: this.emittedCount, traffic: { ...this.traffic }, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
   }
 
   /** Hook for every message that passed the emit pipeline (MockRuntime records them). */
   protected async afterEmit (message: Message, behavior: Behavior): Promise<void> {
     this.emittedCount++
+    if (behavior.template === 'broadcast') this.traffic.gossipOut++
+    else if (behavior.template === 'meshRequest') this.traffic.streamOut++
     if (behavior.template === 'local') {
       await this.bus.deliver(message, (err) => { this.logSubscriberError(message, err) })
     }

@@ -63,6 +63,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private lookup?: AbortController
   /** copies offered during recovery that did not open */
   private unopened = 0
+  private recoveryTimes?: { beganAtMs: number, endedAtMs?: number }
+  private recoveredAs?: StashRecovered
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
@@ -125,6 +127,13 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   confidants (): Confidant[] {
     return [...this.myConfidants.values()].map(({ id, name }) => ({ id, name }))
+  }
+
+  /** How the boot-time recovery went, in ms since the process started; undefined until it has ended. */
+  recoveryReport (): { count: number, version: number, beganAtMs: number, endedAtMs: number } | undefined {
+    const times = this.recoveryTimes
+    if (times?.endedAtMs === undefined || this.recoveredAs === undefined) return undefined
+    return { ...this.recoveredAs, beganAtMs: times.beganAtMs, endedAtMs: times.endedAtMs }
   }
 
   /** Whether the boot-time recovery is still gathering copies (GET /stash says so rather than "no stash"). */
@@ -197,6 +206,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
    */
   async recover (): Promise<void> {
     this.unopened = 0
+    if (this.recoveryTimes === undefined) this.recoveryTimes = { beganAtMs: Math.round(performance.now()) }
     this.recovery.begin()
     void this.askAdvertisers()
     try {
@@ -355,6 +365,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     } else if (this.unopened > 0) {
       this.log.error('cannot open any recovered stash copy', { copies: this.unopened })
     }
+    if (this.recoveryTimes !== undefined) this.recoveryTimes.endedAtMs = Math.round(performance.now())
+    this.recoveredAs = payload
     await this.rt.emit({ kind: 'stash:recovered', payload })
     this.recovery.resolve(payload)
     if (holders.length > 0 && holders.length < this.options.targetConfidants) this.repair()

@@ -6,9 +6,10 @@ export interface FakeNode extends NaraNode {
 }
 
 /** Builds and starts a fake node on `network` (stash recovery off so nothing waits on timers). */
-export async function fakeNode (name: string, network?: MemoryNetwork, opts: { withStash?: boolean } = {}): Promise<FakeNode> {
+export async function fakeNode (name: string, network?: MemoryNetwork, opts: { withStash?: boolean, recoveryDeadlineMs?: number } = {}): Promise<FakeNode> {
   const runtime = new MockRuntime({ name, ...(network !== undefined ? { network } : {}) })
-  const stash = new StashService({ recoverOnStart: false, storeTimeoutMs: 1_000 })
+  const recovery = opts.recoveryDeadlineMs !== undefined ? { recoverOnStart: true, recoveryDeadlineMs: opts.recoveryDeadlineMs } : { recoverOnStart: false }
+  const stash = new StashService({ ...recovery, storeTimeoutMs: 1_000 })
   if (opts.withStash !== false) await runtime.install(stash)
   await runtime.start()
   const startedAt = Date.now() - 1_500

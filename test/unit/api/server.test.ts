@@ -130,7 +130,7 @@ describe('the HTTP API of a nara in a swarm of four', () => {
 
   it('GET /metrics returns the runtime counters', async () => {
     const body = (await app.inject({ method: 'GET', url: '/metrics' })).json<Record<string, unknown>>()
-    expect(body).toEqual({ received: expect.any(Number), emitted: expect.any(Number), drops: expect.any(Object), pendingCalls: 0 })
+    expect(body).toEqual({ received: expect.any(Number), emitted: expect.any(Number), traffic: expect.any(Object), drops: expect.any(Object), pendingCalls: 0 })
     expect(body.emitted).toBeGreaterThan(0)
   })
 
@@ -231,5 +231,27 @@ describe('startApi', () => {
     const node = await fakeNode('public')
     nodes.push(node)
     await expect(startApi(node, { host: '0.0.0.0' })).rejects.toThrow(ApiHostError)
+  })
+})
+
+describe('the HTTP API while the stash is being recovered', () => {
+  it('says "recovering" (503, Retry-After) to GET and PUT /stash, not "no stash", until recovery ends', async () => {
+    // alone on its network: nobody answers, so recovery lasts until its deadline
+    const node = await fakeNode('reborn', new MemoryNetwork(), { recoveryDeadlineMs: 400 })
+    nodes.push(node)
+    const app = await api(node)
+
+    const get = await app.inject({ method: 'GET', url: '/stash' })
+    expect(get.statusCode).toBe(503)
+    expect(get.headers['retry-after']).toBe('1')
+    expect(errorOf(get.body)).toContain('recovering')
+    const put = await app.inject({ method: 'PUT', url: '/stash', payload: { level: 1 } })
+    expect(put.statusCode).toBe(503)
+    expect(errorOf(put.body)).toContain('recovering')
+
+    await node.stash.recovered()
+    const after = await app.inject({ method: 'GET', url: '/stash' })
+    expect(after.statusCode).toBe(404)
+    expect(errorOf(after.body)).toContain('no stash yet')
   })
 })
