@@ -11,7 +11,8 @@ import { waitForMesh } from './swarm-api.js'
 import { runDemo } from './swarm-demo.js'
 
 const START_TIMEOUT_MS = 20_000
-const MESH_TIMEOUT_MS = 30_000
+/** Convergence takes longer with more naras on the same two cores: about 1 s per nara measured at 50. */
+const meshTimeoutMs = (nodes: number): number => 30_000 + 2_000 * nodes
 const STOP_GRACE_MS = 4_000
 
 interface SwarmFlags { nodes: number, basePort: number, apiBasePort: number, demo?: boolean, logLevel: string }
@@ -63,7 +64,7 @@ async function main (): Promise<void> {
   const others = Array.from({ length: flags.nodes - 1 }, (_, i) => children.spawn(spec(i + 1, bootstrap)))
   await Promise.all(others.map(async c => await children.summaryOf(c, START_TIMEOUT_MS)))
   const nodes = [first, ...others]
-  await waitForMesh(nodes, MESH_TIMEOUT_MS)
+  await waitForMesh(nodes, meshTimeoutMs(nodes.length))
   printTable(nodes)
 
   if (flags.demo === true) {

@@ -1,0 +1,220 @@
+// npm run scale -- --nodes 10,25,50 [--reboots 10] [--idle-seconds 30]
+// For each size: starts a swarm of `nara start` processes on 127.0.0.1 (all bootstrapped
+// to the first, as `npm run swarm` does), times its convergence, measures the idle swarm
+// (RSS, CPU, gossip and stream messages), then kills and restarts one owner again and
+// again and times its recovery. Prints one table. Every process it starts is stopped,
+// and the whole run is bounded in time.
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Command, InvalidArgumentError } from 'commander'
+import type { StashBody, RecoveryBody } from '../src/api/types.js'
+import type { RuntimeStats } from '../src/runtime/runtime.js'
+import { table } from '../src/cli/format.js'
+import { Children, sleep, type NaraChild, type NaraSpec } from './swarm-children.js'
+import { pollUntil, tryApi, waitForMesh } from './swarm-api.js'
+
+const START_TIMEOUT_MS = 60_000
+const CONVERGE_TIMEOUT_MS = 120_000
+const RECOVERY_TIMEOUT_MS = 30_000
+const SETTLE_MS = 10_000
+const BETWEEN_REBOOTS_MS = 2_000
+const STOP_GRACE_MS = 4_000
+/** The whole run stops itself after this long, whatever happens. */
+const RUN_LIMIT_MS = 30 * 60_000
+const CLOCK_TICKS_PER_S = 100
+const BASE_PORT = 20_000
+const API_BASE_PORT = 24_000
+
+interface ScaleFlags { nodes: number[], reboots: number, idleSeconds: number }
+
+interface SizeResult {
+  nodes: number
+  convergeS: number
+  rssMedianMb: number
+  rssMaxMb: number
+  idleCores: number
+  gossipPerNodeMin: number
+  streamPerNodeMin: number
+  /** process start → stash:recovered, ms */
+  recovered: number[]
+  /** of which nara's own part: recovery begin → stash:recovered, ms */
+  naraPart: number[]
+  /** restart → GET /stash answering, ms */
+  answering: number[]
+  lost: number
+}
+
+const say = (line: string): void => { process.stdout.write(`${line}\n`) }
+
+function parseFlags (): ScaleFlags {
+  const sizes = (value: string): number[] => {
+    const list = value.split(',').map(v => Number(v.trim()))
+    if (list.some(n => !Number.isInteger(n) || n < 2 || n > 50)) throw new InvalidArgumentError('give sizes from 2 to 50, comma-separated, e.g. 10,25,50')
+    return list
+  }
+  const int = (min: number, max: number) => (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`)
+    return n
+  }
+  return new Command('scale')
+    .description('measure swarms of nara processes on 127.0.0.1: convergence, idle cost, recovery')
+    .option('--nodes <sizes>', 'swarm sizes, comma-separated', sizes, [10, 25, 50])
+    .option('--reboots <n>', 'owner kill -9 and restarts per size', int(1, 50), 10)
+    .option('--idle-seconds <s>', 'how long the idle swarm is measured', int(5, 300), 30)
+    .configureOutput({ outputError: (s, write) => { write(`${s.trim().split('\n').join(' ')}\n`) } })
+    .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2) })
+    .parse().opts<ScaleFlags>()
+}
+
+/** CPU ticks (user + system) and RSS of a process, from /proc. */
+function usage (pid: number): { ticks: number, rssKb: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return { ticks: Number(fields[11]) + Number(fields[12]), rssKb: Number(rss?.[1] ?? 0) }
+  } catch {
+    return { ticks: 0, rssKb: 0 }
+  }
+}
+
+async function statsOf (child: NaraChild): Promise<RuntimeStats | undefined> {
+  for (const path of ['/stats', '/metrics']) {
+    const res = await tryApi<RuntimeStats>(child.summary!.api, path).catch(() => undefined)
+    if (res?.status === 200 && typeof res.body === 'object' && res.body.traffic !== undefined) return res.body
+  }
+  return undefined
+}
+
+function percentile (values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
+}
+
+const median = (values: number[]): number => percentile(values, 0.5)
+
+async function measureSize (children: Children, n: number, flags: ScaleFlags): Promise<SizeResult> {
+  const spec = (i: number, bootstrap?: string): NaraSpec => ({
+    name: `scale-${i}`, port: BASE_PORT + i, apiPort: API_BASE_PORT + i, ...(bootstrap !== undefined ? { bootstrap } : {})
+  })
+  say(`\n[${n}] starting ${n} naras ...`)
+  const t0 = Date.now()
+  const first = children.spawn(spec(0))
+  const bootstrap = (await children.summaryOf(first, START_TIMEOUT_MS)).multiaddrs[0]
+  const others = Array.from({ length: n - 1 }, (_, i) => children.spawn(spec(i + 1, bootstrap)))
+  await Promise.all(others.map(async c => await children.summaryOf(c, START_TIMEOUT_MS)))
+  const nodes = [first, ...others]
+  await waitForMesh(nodes, CONVERGE_TIMEOUT_MS)
+  const convergeS = (Date.now() - t0) / 1000
+  say(`[${n}] converged in ${convergeS.toFixed(1)} s (first process start to every GET /peers listing ${n - 1})`)
+
+  await sleep(SETTLE_MS)
+  const before = nodes.map(c => usage(c.pid))
+  const statsBefore = await Promise.all(nodes.map(statsOf))
+  const idleStart = Date.now()
+  await sleep(flags.idleSeconds * 1000)
+  const idleS = (Date.now() - idleStart) / 1000
+  const after = nodes.map(c => usage(c.pid))
+  const statsAfter = await Promise.all(nodes.map(statsOf))
+  const ticks = after.reduce((sum, u, i) => sum + u.ticks - before[i].ticks, 0)
+  const rss = after.map(u => u.rssKb / 1024)
+  const perNodeMin = (field: 'gossipIn' | 'streamIn' | 'gossipOut' | 'streamOut'): number => {
+    const deltas = statsAfter.flatMap((s, i) => s !== undefined && statsBefore[i] !== undefined ? [s.traffic[field] - statsBefore[i]!.traffic[field]] : [])
+    return deltas.length === 0 ? NaN : deltas.reduce((a, b) => a + b, 0) / deltas.length / (idleS / 60)
+  }
+  const result: SizeResult = {
+    nodes: n,
+    convergeS,
+    rssMedianMb: median(rss),
+    rssMaxMb: Math.max(...rss),
+    idleCores: ticks / CLOCK_TICKS_PER_S / idleS,
+    gossipPerNodeMin: perNodeMin('gossipIn') + perNodeMin('gossipOut'),
+    streamPerNodeMin: perNodeMin('streamIn') + perNodeMin('streamOut'),
+    recovered: [],
+    naraPart: [],
+    answering: [],
+    lost: 0
+  }
+  say(`[${n}] idle: ${result.idleCores.toFixed(2)} cores for the swarm, RSS median ${result.rssMedianMb.toFixed(0)} MB, ` +
+    `${result.gossipPerNodeMin.toFixed(0)} gossip and ${result.streamPerNodeMin.toFixed(0)} stream messages per node per minute`)
+
+  // The owner is not the bootstrap node: a reborn nara joins through someone else.
+  let owner = nodes[1]
+  const put = await tryApi<{ error?: string }>(owner.summary!.api, '/stash', { method: 'PUT', body: JSON.stringify({ level: n }) })
+  if (put?.status !== 200) throw new Error(`PUT /stash on ${owner.spec.name} failed: ${put?.body.error ?? 'no answer'}`)
+  for (let r = 1; r <= flags.reboots; r++) {
+    await sleep(BETWEEN_REBOOTS_MS)
+    await children.kill(owner)
+    const restartedAt = Date.now()
+    owner = children.spawn(spec(1, bootstrap))
+    await children.summaryOf(owner, START_TIMEOUT_MS)
+    const api = owner.summary!.api
+    const answer = await pollUntil(async () => {
+      const res = await tryApi<StashBody>(api, '/stash')
+      return res?.status === 200 || res?.status === 404 ? res : undefined
+    }, RECOVERY_TIMEOUT_MS, () => `${owner.spec.name} to answer GET /stash`)
+    const answeringMs = Date.now() - restartedAt
+    const recovery: RecoveryBody | undefined = answer.status === 200 ? answer.body.recovery : undefined
+    if (recovery === undefined || recovery.count === 0) {
+      result.lost++
+      say(`[${n}] reboot ${r}: stash NOT recovered`)
+      continue
+    }
+    result.recovered.push(recovery.endedAtMs)
+    result.naraPart.push(recovery.endedAtMs - recovery.beganAtMs)
+    result.answering.push(answeringMs)
+    say(`[${n}] reboot ${r}: recovered ${recovery.count} copies ${recovery.endedAtMs} ms after process start ` +
+      `(nara's part ${recovery.endedAtMs - recovery.beganAtMs} ms); GET /stash answered ${answeringMs} ms after the restart`)
+  }
+  return result
+}
+
+function printTable (results: SizeResult[]): void {
+  const ms = (v: number): string => Number.isNaN(v) ? '-' : `${Math.round(v)}`
+  say('')
+  const rows = results.map(r => [
+    String(r.nodes), r.convergeS.toFixed(1), `${r.rssMedianMb.toFixed(0)} / ${r.rssMaxMb.toFixed(0)}`, r.idleCores.toFixed(2),
+    r.gossipPerNodeMin.toFixed(0), r.streamPerNodeMin.toFixed(0),
+    `${ms(median(r.recovered))} / ${ms(percentile(r.recovered, 0.99))}`,
+    `${ms(median(r.naraPart))} / ${ms(percentile(r.naraPart, 0.99))}`,
+    `${ms(median(r.answering))} / ${ms(percentile(r.answering, 0.99))}`,
+    `${r.recovered.length}/${r.recovered.length + r.lost}`
+  ])
+  for (const line of table(['NODES', 'CONVERGE s', 'RSS MB med/max', 'IDLE CPU cores', 'GOSSIP /node/min', 'STREAM /node/min',
+    'START→RECOVERED ms p50/p99', 'NARA PART ms p50/p99', 'RESTART→GET /stash ms p50/p99', 'RECOVERED'], rows)) say(line)
+}
+
+async function main (): Promise<void> {
+  const flags = parseFlags()
+  const mainJs = fileURLToPath(new URL('../nara.mjs', import.meta.url))
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} does not exist; run \`npm run build\` first`)
+  const children = new Children(mainJs, 'warn')
+  const stopEverything = async (code: number): Promise<never> => {
+    await children.stopAll(STOP_GRACE_MS)
+    process.exit(code)
+  }
+  process.on('exit', () => { children.killAllNow() })
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stopEverything(130) })
+  setTimeout(() => {
+    process.stderr.write(`error: the run took longer than ${RUN_LIMIT_MS / 60_000} minutes; stopping\n`)
+    void stopEverything(1)
+  }, RUN_LIMIT_MS).unref()
+
+  const results: SizeResult[] = []
+  for (const n of flags.nodes) {
+    try {
+      results.push(await measureSize(children, n, flags))
+    } finally {
+      await children.stopAll(STOP_GRACE_MS)
+      await sleep(2_000) // let the ports and the CPU calm down before the next size
+    }
+  }
+  printTable(results)
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`error: ${err.message}\n`)
+  process.exit(1)
+})
