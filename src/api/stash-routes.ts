@@ -32,12 +32,13 @@ export function registerStashRoutes (app: FastifyInstance, node: NaraNode): void
     if (request.body === undefined) {
       throw new HttpError(400, `PUT /stash needs a JSON body; ${EXAMPLE}`)
     }
-    // a PUT now would be overwritten by, or overwrite, the state on its way back
-    if (node.stash.recovering) throw new HttpError(503, `${RECOVERING}; PUT again once GET /stash answers`, RETRY_AFTER)
+    // Stored now, it would race the state on its way back: wait for that first, and say what this replaces.
+    const recovered = node.stash.recovering ? await node.stash.recovered() : undefined
     const bytes = new TextEncoder().encode(JSON.stringify(request.body))
     try {
       const report = await node.stash.set(bytes)
       return {
+        ...(recovered !== undefined && recovered.count > 0 ? { replacedRecovered: recovered.version } : {}),
         version: report.version,
         confidants: report.confidants.map(c => ({ id: c.id, name: c.name })),
         failures: report.failures.map(f => ({ id: f.id, error: f.error }))

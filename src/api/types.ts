@@ -49,6 +49,8 @@ export interface RecoveryBody {
 
 /** PUT /stash */
 export interface StashSetBody {
+  /** set when this PUT came during recovery: the version it brought back, which this one replaced */
+  replacedRecovered?: number
   version: number
   confidants: ConfidantBody[]
   failures: Array<{ id: string, error: string }>

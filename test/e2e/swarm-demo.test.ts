@@ -7,7 +7,7 @@ afterAll(() => { killAll() })
 
 describe('npm run swarm -- --demo', () => {
   it('stores state, kills the owner with SIGKILL, restarts it and recovers the state through the API', async () => {
-    const result = await run(['--nodes', '4', '--demo', '--base-port', '47310', '--api-base-port', '47410'], 120_000, SWARM)
+    const result = await run(['--nodes', '4', '--demo', '--base-port', '27310', '--api-base-port', '27410'], 120_000, SWARM)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/SIGKILL to PID \d+/)
     expect(result.stdout).toMatch(/\(the same identity\)/)
@@ -19,26 +19,38 @@ describe('npm run swarm -- --demo', () => {
 })
 
 describe('npm run swarm', () => {
-  it('starts N naras that find each other, prints them, and Ctrl-C stops every one of them', async () => {
-    const apiBase = 47510
-    const swarm = spawn(process.execPath, [SWARM, '--nodes', '3', '--base-port', '47500', '--api-base-port', String(apiBase)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  it('starts 20 naras that all find each other, prints them, and Ctrl-C stops every one of them', async () => {
+    const count = 20
+    const apiBase = 27600
+    const swarm = spawn(process.execPath, [SWARM, '--nodes', String(count), '--base-port', '27500', '--api-base-port', String(apiBase)], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
+    let stderr = ''
     swarm.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    swarm.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const indexes = Array.from({ length: count }, (_, i) => i)
     try {
-      await waitFor(() => ['swarm-0', 'swarm-1', 'swarm-2'].every(n => stdout.includes(n)), 'the swarm table', 60_000)
-      const peers = await (await fetch(`http://127.0.0.1:${apiBase + 2}/peers`)).json() as { peers: unknown[] }
-      expect(peers.peers).toHaveLength(2)
+      // printed once every nara's GET /peers lists the 19 others
+      await waitFor(() => stdout.includes('up and seeing each other') || swarm.exitCode !== null, 'the swarm to converge', 100_000, 200)
+      expect(stdout, stderr).toContain(`${count} nara(s) up and seeing each other`)
+      for (const i of indexes) expect(stdout).toContain(`swarm-${i} `)
+      const peers = await (await fetch(`http://127.0.0.1:${apiBase + count - 1}/peers`)).json() as { peers: unknown[] }
+      expect(peers.peers).toHaveLength(count - 1)
 
       swarm.kill('SIGINT')
-      expect(await exited(swarm, 20_000)).toBe(0)
-      for (let i = 0; i < 3; i++) {
+      expect(await exited(swarm, 30_000)).toBe(0)
+      for (const i of indexes) {
         await expect(fetch(`http://127.0.0.1:${apiBase + i}/status`), `node ${i} still answers`).rejects.toThrow()
       }
-      const ours = [0, 1, 2].map(i => `--api-port ${apiBase + i} `)
+      const ours = indexes.map(i => `--api-port ${apiBase + i} `)
       const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter(line => ours.some(flag => `${line} `.includes(flag)))
       expect(leftovers).toEqual([])
     } finally {
       swarm.kill('SIGKILL')
+      // a failed run must not leave its naras behind: they are the processes carrying our API ports
+      const ours = indexes.map(i => `--api-port ${apiBase + i} `)
+      for (const line of execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n')) {
+        if (ours.some(flag => `${line} `.includes(flag))) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL')
+      }
     }
-  }, 90_000)
+  }, 150_000)
 })

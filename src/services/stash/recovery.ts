@@ -79,6 +79,14 @@ export class Recovery {
     this.closeIfComplete()
   }
 
+  /**
+   * Peer routing says nobody holds this stash, and no copy has come: end now with
+   * nothing rather than at the deadline (a nara's first start, most often).
+   */
+  nobodyHolds (): void {
+    if (this.state === 'collecting' && this.copies.size === 0 && this.asked.size === 0) void this.close()
+  }
+
   /** Settles `done()`; called by `finish` once it has emitted stash:recovered. */
   resolve (recovered: StashRecovered): void {
     this.state = 'done'

@@ -324,10 +324,15 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private async askAdvertisers (): Promise<void> {
     this.lookup?.abort()
     const lookup = this.lookup = new AbortController()
+    const began = Date.now()
     const asked = new Set<string>()
+    let emptyLookups = 0
     for (let pause = FIRST_LOOKUP_RETRY_MS; this.recovery.collecting && !lookup.signal.aborted; pause = Math.min(2 * pause, MAX_LOOKUP_RETRY_MS)) {
+      const inSwarm = this.rt.onlinePeers().length > 0
+      let found = 0
       try {
         for await (const key of this.rt.findAdvertisers(advertisement(this.rt.me().id), { signal: lookup.signal })) {
+          found++
           const hex = Buffer.from(key).toString('hex')
           if (!this.recovery.collecting || asked.has(hex)) continue
           asked.add(hex)
@@ -336,9 +341,13 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
             this.log.debug('an advertised confidant did not answer', { err: err.message })
           })
         }
+        emptyLookups = inSwarm && found === 0 ? emptyLookups + 1 : 0
       } catch (err) {
+        emptyLookups = 0
         if (!lookup.signal.aborted) this.log.debug('DHT lookup of confidants failed', { err: (err as Error).message })
       }
+      // A first start: the swarm's DHT has twice said nobody holds our stash, and nothing came.
+      if (emptyLookups >= EMPTY_LOOKUPS_FOR_NOBODY && Date.now() - began >= MIN_RECOVERY_MS) this.recovery.nobodyHolds()
       await sleep(pause, undefined, { signal: lookup.signal }).catch(() => {})
     }
   }
@@ -426,6 +435,13 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 /** Pauses between DHT lookups of one's confidants while recovering. */
 const FIRST_LOOKUP_RETRY_MS = 500
 const MAX_LOOKUP_RETRY_MS = 8_000
+/**
+ * Recovery ends early with nothing when lookups made from inside the swarm found no
+ * advertiser this many times in a row, and at least MIN_RECOVERY_MS have passed (the
+ * confidants' answers to stash:refresh come well before).
+ */
+const EMPTY_LOOKUPS_FOR_NOBODY = 2
+const MIN_RECOVERY_MS = 3_000
 
 /** The DHT topic a confidant advertises while it holds `owner`'s stash. */
 function advertisement (owner: NaraID): string {
