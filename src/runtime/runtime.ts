@@ -12,6 +12,7 @@ import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from 
 import { RateLimiter } from './rate-limiter.js'
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
+import { inboundTraffic, outboundTraffic, TrafficObservers, type TrafficListener } from './traffic.js'
 import { RetainedMessages, type RetainedMessage } from './retained.js'
 import type { Message, Outgoing } from './message.js'
 import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js'
@@ -64,6 +65,7 @@ export class NaraRuntime implements Runtime {
   private readonly inFlight = new Set<Promise<void>>()
   private readonly now: () => number
   private readonly runtimeLog: Logger
+  private readonly traffic: TrafficObservers
   private readonly receivePipeline
   private readonly emitPipeline
   private peerSource?: () => PeerInfo[]
@@ -82,6 +84,7 @@ export class NaraRuntime implements Runtime {
     this.now = options.now ?? Date.now
     this.logger = (options.logger ?? new MemoryLogger()).child({ nara: this.identity.name, naraId: this.identity.id })
     this.runtimeLog = this.logger.child({ service: 'runtime' })
+    this.traffic = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
     this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
     this.keyring.remember(this.identity.toKnown())
     this.receivePipeline = receiveStages({
@@ -250,13 +253,29 @@ export class NaraRuntime implements Runtime {
    * waits on a stream, answered with `runtime:refused`.
    */
   async receive (bytes: Uint8Array, ctx: InboundContext = {}): Promise<ReceiveOutcome> {
+    const receipt: Receipt = { bytes, ctx }
+    const outcome = await this.runReceive(receipt)
+    if (this.traffic.listening) this.traffic.tell(inboundTraffic(receipt, outcome, this.now()))
+    return outcome
+  }
+
+  /**
+   * Calls `listener` with every network message this nara receives or sends (kind,
+   * peer, size, accepted or why not), synchronously: a listener that needs to do
+   * slow work must queue it, bounded. Returns the unsubscribe function.
+   */
+  observe (listener: TrafficListener): () => void {
+    return this.traffic.add(listener)
+  }
+
+  private async runReceive (receipt: Receipt): Promise<ReceiveOutcome> {
+    const { ctx } = receipt
     this.received++
     if (this.state === 'stopped') {
       const reason = { code: 'not-running', detail: 'this nara is stopping' }
       this.countDrop('stopped', reason)
       return { accepted: false, reason }
     }
-    const receipt: Receipt = { bytes, ctx }
     const outcome = await runPipeline(this.receivePipeline, receipt)
     if (outcome.status === 'done') {
       this.retain(receipt, ctx)
@@ -317,6 +336,7 @@ export class NaraRuntime implements Runtime {
 
   private async runEmit (emission: Emission): Promise<void> {
     const outcome = await runPipeline(this.emitPipeline, emission)
+    if (this.traffic.listening) await this.observeEmit(emission, outcome)
     if (outcome.status === 'failed') throw outcome.error
     if (outcome.status === 'dropped') throw new Error(`emit of ${emission.outgoing.kind} dropped: ${outcome.reason.detail}`)
   }
@@ -375,6 +395,11 @@ export class NaraRuntime implements Runtime {
       this.retainedByKind.set(behavior.kind, store)
     }
     store.keep({ fromId: envelope.fromId, publicKey: ctx.authenticatedKey, envelope: receipt.bytes, receivedAt: this.now() })
+  }
+
+  private async observeEmit (emission: Emission, outcome: PipelineOutcome<Emission>): Promise<void> {
+    const traffic = await outboundTraffic(emission, outcome, (id) => this.keyring.get(id)?.name, this.now())
+    if (traffic !== undefined) this.traffic.tell(traffic)
   }
 
   private countDrop (stage: string, reason: DropReason): void {
