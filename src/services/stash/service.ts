@@ -56,6 +56,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private readonly recovery: Recovery
   private data?: Uint8Array
   private version = 0
+  private storedAt?: number
   private readonly myConfidants = new Map<NaraID, Confidant>()
   private unsubscribe: Array<() => void> = []
   /** repairs run one at a time, so two at once cannot pick the same replacement */
@@ -111,6 +112,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** The version of the current stash (0 when there is none). */
   currentVersion (): number {
     return this.version
+  }
+
+  /** When a confidant last acknowledged storing this nara's stash (ms since the Unix epoch). */
+  lastStoredAt (): number | undefined {
+    return this.storedAt
   }
 
   confidants (): Confidant[] {
@@ -235,6 +241,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (reply.kind !== 'stash:ack' || ack.version !== payload.version) {
       throw new Error(`unexpected reply ${reply.kind} (version ${ack.version})`)
     }
+    this.storedAt = Date.now()
   }
 
   private async finishRecovery ({ copies }: { copies: RecoveredCopy[] }): Promise<void> {
