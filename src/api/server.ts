@@ -12,7 +12,7 @@ export const API_BODY_LIMIT = 64 * 1024
 export const DEFAULT_API_HOST = '127.0.0.1'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-const ROUTES = 'GET / (the inspector page), /status, /peers, /stash, /stash/held, /behaviors, /metrics or PUT /stash'
+const ROUTES = 'GET /status, /peers, /stash, /stash/held, /behaviors, /metrics or PUT /stash'
 
 export interface ApiOptions {
   /** @default 0 (an OS-chosen port) */
