@@ -130,7 +130,12 @@ function connect () {
   const events = new EventSource('/inspector/events')
   const status = $('connection')
   events.onopen = () => { status.textContent = 'live'; status.className = 'connection live' }
-  events.onerror = () => { status.textContent = 'reconnecting…'; status.className = 'connection down' }
+  events.onerror = () => {
+    status.textContent = 'reconnecting…'
+    status.className = 'connection down'
+    // the browser retries by itself unless it gave up (e.g. the node was down when it tried)
+    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 2000)
+  }
   events.addEventListener('snapshot', (e) => { renderSnapshot(JSON.parse(e.data)) })
   events.addEventListener('traffic', (e) => { addTraffic(JSON.parse(e.data)) })
   events.addEventListener('skipped', (e) => {

@@ -10,6 +10,7 @@ describe('npm run swarm -- --demo', () => {
     const result = await run(['--nodes', '4', '--demo', '--base-port', '47310', '--api-base-port', '47410'], 120_000, SWARM)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/SIGKILL to PID \d+/)
+    expect(result.stdout).toContain('Watch swarm-0 live in a browser: http://127.0.0.1:47410/ ')
     expect(result.stdout).toMatch(/\(the same identity\)/)
     const stored = /stores its state[^\n]*\n\s*(\{.*\})/.exec(result.stdout)?.[1]
     const recovered = /recovered in \d+ ms[^\n]*\n\s*(\{.*\})/.exec(result.stdout)?.[1]
@@ -28,6 +29,14 @@ describe('npm run swarm', () => {
       await waitFor(() => ['swarm-0', 'swarm-1', 'swarm-2'].every(n => stdout.includes(n)), 'the swarm table', 60_000)
       const peers = await (await fetch(`http://127.0.0.1:${apiBase + 2}/peers`)).json() as { peers: unknown[] }
       expect(peers.peers).toHaveLength(2)
+      // each node's inspector, as printed, is its page
+      for (let i = 0; i < 3; i++) {
+        const url = `http://127.0.0.1:${apiBase + i}/`
+        expect(stdout).toMatch(new RegExp(`swarm-${i} .* ${url}\\s*$`, 'm'))
+        const page = await fetch(url)
+        expect(page.headers.get('content-type')).toContain('text/html')
+        expect(await page.text()).toContain('nara inspector')
+      }
 
       swarm.kill('SIGINT')
       expect(await exited(swarm, 20_000)).toBe(0)
