@@ -117,5 +117,14 @@ describe('the web inspector, in Chromium, of real nara processes', () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: `${ARTIFACTS}inspector.png` })
     expect(problems).toEqual([])
+
+    // the owner restarts on the same API port: the open page reconnects by itself
+    owner.child.kill('SIGTERM')
+    await exited(owner.child)
+    await page.locator('#connection', { hasText: 'reconnecting' }).waitFor({ timeout: WAIT_MS })
+    nodes.push(await startNara(['--name', 'insp-owner', '--api-port', String(owner.info.apiPort), '--bootstrap', nodes[1].info.multiaddrs[0]]))
+    await page.locator('#connection', { hasText: 'live' }).waitFor({ timeout: WAIT_MS })
+    await peerRow(page, 'insp-bea').waitFor({ timeout: WAIT_MS })
+    expect(loads).toBe(1)
   }, 120_000)
 })
