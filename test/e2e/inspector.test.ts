@@ -86,10 +86,10 @@ describe('the web inspector, in Chromium, of real nara processes', () => {
     await page.locator('#feed tr', { hasText: 'stash:store' }).first().waitFor({ timeout: WAIT_MS })
 
     // a peer that joins later appears on the open page
-    const marker = await page.evaluate(() => { (window as any).__sameDocument = true; return true })
+    const marker = await page.evaluate(() => { (globalThis as any).__sameDocument = true; return true })
     nodes.push(await startNara(['--name', 'insp-cleo', '--bootstrap', owner.info.multiaddrs[0]]))
     await peerRow(page, 'insp-cleo').waitFor({ timeout: WAIT_MS })
-    expect(marker && await page.evaluate(() => (window as any).__sameDocument === true)).toBe(true)
+    expect(marker && await page.evaluate(() => (globalThis as any).__sameDocument === true)).toBe(true)
     expect(loads).toBe(1)
 
     // storing again now picks both peers as confidants
@@ -105,7 +105,7 @@ describe('the web inspector, in Chromium, of real nara processes', () => {
     expect(await page.locator('#feed tr', { hasText: 'wrong-route' }).first().textContent()).toContain(INJECTED)
     await page.locator('#drops tr', { hasText: 'wrong-route' }).waitFor({ timeout: WAIT_MS })
     expect(await page.locator('img').count()).toBe(0)
-    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined()
 
     // the page of a confidant shows what it holds for the owner, by name, without ciphertext
     const bea = nodes[1]
