@@ -8,6 +8,9 @@ const START_TIMEOUT_MS = 20_000
 
 type Say = (line: string) => void
 
+/** A nara's web inspector: the root of its API. */
+export const inspectorUrl = (api: string): string => `${api}/`
+
 /**
  * The stash story: store a state on the first nara, kill it hard, restart it with
  * the same name (same machine, so the same identity) and wait until its
@@ -18,6 +21,7 @@ export async function runDemo (children: Children, nodes: NaraChild[], say: Say)
   const ownerApi = owner.summary!.api
   const state = { game: 'nara demo', level: 7, inventory: ['lantern', 'map', 'three keys'], savedAt: new Date().toISOString() }
 
+  say(`Watch ${owner.spec.name} live in a browser: ${inspectorUrl(ownerApi)} (its page reconnects by itself after the restart)`)
   say(`1. ${owner.spec.name} stores its state in its stash (PUT ${ownerApi}/stash):`)
   say(`   ${JSON.stringify(state)}`)
   const put = await tryApi<StashSetBody & { error?: string }>(ownerApi, '/stash', { method: 'PUT', body: JSON.stringify(state) })

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { table } from '../src/cli/format.js'
 import { Children, type NaraChild } from './swarm-children.js'
 import { waitForMesh } from './swarm-api.js'
-import { runDemo } from './swarm-demo.js'
+import { inspectorUrl, runDemo } from './swarm-demo.js'
 
 const START_TIMEOUT_MS = 20_000
 /** Convergence takes longer with more naras on the same two cores: about 1 s per nara measured at 50. */
@@ -84,8 +84,8 @@ async function main (): Promise<void> {
 }
 
 function printTable (nodes: NaraChild[]): void {
-  const rows = nodes.map(c => [c.spec.name, c.summary!.id, c.summary!.peerId, `127.0.0.1:${c.spec.port}`, c.summary!.api])
-  for (const line of table(['NAME', 'NaraID', 'PeerID', 'TCP', 'API'], rows)) say(line)
+  const rows = nodes.map(c => [c.spec.name, c.summary!.id, c.summary!.peerId, `127.0.0.1:${c.spec.port}`, c.summary!.api, inspectorUrl(c.summary!.api)])
+  for (const line of table(['NAME', 'NaraID', 'PeerID', 'TCP', 'API', 'INSPECTOR (open in a browser)'], rows)) say(line)
 }
 
 function lastLine (child: NaraChild): string {

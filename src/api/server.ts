@@ -2,6 +2,7 @@ import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { NaraNode } from '../node/types.js'
 import { ApiHostError, ApiPortInUseError, HttpError, type ErrorBody } from './errors.js'
 import { registerInfoRoutes } from './routes.js'
+import { registerInspectorRoutes } from './inspector-routes.js'
 import { registerStashRoutes } from './stash-routes.js'
 
 /** The largest request body the API reads. */
@@ -91,6 +92,7 @@ export function buildApi (node: NaraNode): FastifyInstance {
   })
   registerInfoRoutes(app, node)
   registerStashRoutes(app, node)
+  registerInspectorRoutes(app, node)
   return app
 }
 

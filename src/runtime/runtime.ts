@@ -12,6 +12,7 @@ import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from 
 import { RateLimiter } from './rate-limiter.js'
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
+import { inboundTraffic, outboundTraffic, TrafficObservers, type TrafficListener } from './traffic.js'
 import { RetainedMessages, type RetainedMessage } from './retained.js'
 import type { Message, Outgoing } from './message.js'
 import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js'
@@ -73,6 +74,7 @@ export class NaraRuntime implements Runtime {
   private readonly inFlight = new Set<Promise<void>>()
   private readonly now: () => number
   private readonly runtimeLog: Logger
+  private readonly observers: TrafficObservers
   private readonly receivePipeline
   private readonly emitPipeline
   private peerSource?: () => PeerInfo[]
@@ -82,7 +84,7 @@ export class NaraRuntime implements Runtime {
   private stopping?: Promise<void>
   private received = 0
   private emittedCount = 0
-  private readonly traffic: Traffic = { gossipIn: 0, gossipOut: 0, streamIn: 0, streamOut: 0 }
+  private readonly byTransport: Traffic = { gossipIn: 0, gossipOut: 0, streamIn: 0, streamOut: 0 }
 
   constructor (options: RuntimeOptions) {
     this.identity = options.identity
@@ -92,6 +94,7 @@ export class NaraRuntime implements Runtime {
     this.now = options.now ?? Date.now
     this.logger = (options.logger ?? new MemoryLogger()).child({ nara: this.identity.name, naraId: this.identity.id })
     this.runtimeLog = this.logger.child({ service: 'runtime' })
+    this.observers = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
     this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
     this.keyring.remember(this.identity.toKnown())
     this.receivePipeline = receiveStages({
@@ -276,16 +279,32 @@ export class NaraRuntime implements Runtime {
    * waits on a stream, answered with `runtime:refused`.
    */
   async receive (bytes: Uint8Array, ctx: InboundContext = {}): Promise<ReceiveOutcome> {
+    const receipt: Receipt = { bytes, ctx }
+    const outcome = await this.runReceive(receipt)
+    if (this.observers.listening) this.observers.tell(inboundTraffic(receipt, outcome, this.now()))
+    return outcome
+  }
+
+  /**
+   * Calls `listener` with every network message this nara receives or sends (kind,
+   * peer, size, accepted or why not), synchronously: a listener that needs to do
+   * slow work must queue it, bounded. Returns the unsubscribe function.
+   */
+  observe (listener: TrafficListener): () => void {
+    return this.observers.add(listener)
+  }
+
+  private async runReceive (receipt: Receipt): Promise<ReceiveOutcome> {
+    const { ctx } = receipt
     this.received++
     if (this.state === 'stopped') {
       const reason = { code: 'not-running', detail: 'this nara is stopping' }
       this.countDrop('stopped', reason)
       return { accepted: false, reason }
     }
-    const receipt: Receipt = { bytes, ctx }
     const outcome = await runPipeline(this.receivePipeline, receipt)
-    if (receipt.behavior?.template === 'broadcast') this.traffic.gossipIn++
-    else if (receipt.behavior?.template === 'meshRequest') this.traffic.streamIn++
+    if (receipt.behavior?.template === 'broadcast') this.byTransport.gossipIn++
+    else if (receipt.behavior?.template === 'meshRequest') this.byTransport.streamIn++
     if (outcome.status === 'done') {
       this.retain(receipt, ctx)
       return { accepted: true }
@@ -326,14 +345,14 @@ export class NaraRuntime implements Runtime {
   }
 
   stats (): RuntimeStats {
-    return { received: this.received, emitted: this.emittedCount, traffic: { ...this.traffic }, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
+    return { received: this.received, emitted: this.emittedCount, traffic: { ...this.byTransport }, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
   }
 
   /** Hook for every message that passed the emit pipeline (MockRuntime records them). */
   protected async afterEmit (message: Message, behavior: Behavior): Promise<void> {
     this.emittedCount++
-    if (behavior.template === 'broadcast') this.traffic.gossipOut++
-    else if (behavior.template === 'meshRequest') this.traffic.streamOut++
+    if (behavior.template === 'broadcast') this.byTransport.gossipOut++
+    else if (behavior.template === 'meshRequest') this.byTransport.streamOut++
     if (behavior.template === 'local') {
       await this.bus.deliver(message, (err) => { this.logSubscriberError(message, err) })
     }
@@ -347,6 +366,7 @@ export class NaraRuntime implements Runtime {
 
   private async runEmit (emission: Emission): Promise<void> {
     const outcome = await runPipeline(this.emitPipeline, emission)
+    if (this.observers.listening) await this.observeEmit(emission, outcome)
     if (outcome.status === 'failed') throw outcome.error
     if (outcome.status === 'dropped') throw new Error(`emit of ${emission.outgoing.kind} dropped: ${outcome.reason.detail}`)
   }
@@ -405,6 +425,11 @@ export class NaraRuntime implements Runtime {
       this.retainedByKind.set(behavior.kind, store)
     }
     store.keep({ fromId: envelope.fromId, publicKey: ctx.authenticatedKey, envelope: receipt.bytes, receivedAt: this.now() })
+  }
+
+  private async observeEmit (emission: Emission, outcome: PipelineOutcome<Emission>): Promise<void> {
+    const traffic = await outboundTraffic(emission, outcome, (id) => this.keyring.get(id)?.name, this.now())
+    if (traffic !== undefined) this.observers.tell(traffic)
   }
 
   private countDrop (stage: string, reason: DropReason): void {

@@ -10,6 +10,7 @@ describe('npm run swarm -- --demo', () => {
     const result = await run(['--nodes', '4', '--demo', '--base-port', '27310', '--api-base-port', '27410'], 120_000, SWARM)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/SIGKILL to PID \d+/)
+    expect(result.stdout).toContain('Watch swarm-0 live in a browser: http://127.0.0.1:27410/ ')
     expect(result.stdout).toMatch(/\(the same identity\)/)
     const stored = /stores its state[^\n]*\n\s*(\{.*\})/.exec(result.stdout)?.[1]
     const recovered = /recovered in \d+ ms[^\n]*\n\s*(\{.*\})/.exec(result.stdout)?.[1]
@@ -35,6 +36,14 @@ describe('npm run swarm', () => {
       for (const i of indexes) expect(stdout).toContain(`swarm-${i} `)
       const peers = await (await fetch(`http://127.0.0.1:${apiBase + count - 1}/peers`)).json() as { peers: unknown[] }
       expect(peers.peers).toHaveLength(count - 1)
+      // each node's inspector, as printed, is its page
+      for (const i of [0, count - 1]) {
+        const url = `http://127.0.0.1:${apiBase + i}/`
+        expect(stdout).toMatch(new RegExp(`swarm-${i} .* ${url}\\s*$`, 'm'))
+        const page = await fetch(url)
+        expect(page.headers.get('content-type')).toContain('text/html')
+        expect(await page.text()).toContain('nara inspector')
+      }
 
       swarm.kill('SIGINT')
       expect(await exited(swarm, 30_000)).toBe(0)

@@ -57,6 +57,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private readonly recovery: Recovery
   private data?: Uint8Array
   private version = 0
+  private storedAt?: number
   private readonly myConfidants = new Map<NaraID, SealedConfidant>()
   private unsubscribe: Array<() => void> = []
   /** the DHT lookup for this nara's confidants during recovery */
@@ -123,6 +124,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** The version of the current stash (0 when there is none). */
   currentVersion (): number {
     return this.version
+  }
+
+  /** When a confidant last acknowledged storing this nara's stash (ms since the Unix epoch). */
+  lastStoredAt (): number | undefined {
+    return this.storedAt
   }
 
   confidants (): Confidant[] {
@@ -270,6 +276,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (reply.kind !== 'stash:ack' || ack.version !== payload.version) {
       throw new Error(`unexpected reply ${reply.kind} (version ${ack.version})`)
     }
+    this.storedAt = Date.now()
   }
 
   /** Peers with the keys they announced (a confidant is listed with its key inside the stash). */

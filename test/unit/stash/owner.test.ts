@@ -13,7 +13,9 @@ describe('stash: owner and confidants on an in-memory network', () => {
     const network = new MemoryNetwork()
     const confidants = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await stashNara(network, n)))
     const owner = await stashNara(network, 'owner')
+    expect(owner.stash.lastStoredAt()).toBeUndefined()
 
+    const before = Date.now()
     const report = await owner.stash.set(text('{"level":7}'))
 
     expect(report.confidants).toHaveLength(3)
@@ -22,6 +24,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
     expect(holders.map(c => c.rt.me().id).sort()).toEqual(report.confidants.map(c => c.id).sort())
     expect(owner.stash.get()).toEqual(text('{"level":7}'))
     expect(owner.stash.confidants()).toHaveLength(3)
+    expect(owner.stash.lastStoredAt()).toBeGreaterThanOrEqual(before)
   })
 
   it('prefers the peers with the highest uptime', async () => {
