@@ -11,6 +11,8 @@ import type { NaraID } from '../../identity/index.js'
 /** A stash a confidant holds for an owner: ciphertext it cannot read. */
 export interface EncryptedStash {
   readonly ownerId: NaraID
+  /** the owner's name, as its signed store said */
+  readonly ownerName: string
   readonly version: number
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
@@ -33,6 +35,25 @@ export interface StashOptions extends Partial<RecoveryOptions> {
 }
 
 export interface Confidant { readonly id: NaraID, readonly name: string }
+
+/** What the stash has done since this nara started, for monitoring (the metrics read it). */
+export interface StashStats {
+  /** stashes held for other naras, and their ciphertext bytes */
+  readonly held: number
+  readonly heldBytes: number
+  /** how many stashes this nara may hold (by memory mode) */
+  readonly capacity: number
+  /** confidants keeping this nara's own stash */
+  readonly confidants: number
+  /** successful `set`s of this nara's own stash */
+  readonly stores: number
+  /** stores accepted from other naras as their confidant */
+  readonly storesAccepted: number
+  /** confidants added after the last `set` or recovery, replacing lost ones or filling empty places */
+  readonly repairs: number
+  /** the boot-time recovery, once it has finished */
+  readonly recovery?: { readonly recovered: boolean, readonly durationMs: number }
+}
 
 /** What `set` achieved. */
 export interface StoreReport {
@@ -61,6 +82,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
+  private counts = { stores: 0, storesAccepted: 0, repairs: 0 }
+  private recoveryStartedAt?: number
+  private recoveryResult?: StashStats['recovery']
 
   constructor (options: StashOptions = {}) {
     this.options = {
@@ -117,6 +141,19 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return [...this.myConfidants.values()]
   }
 
+  stats (): StashStats {
+    let heldBytes = 0
+    for (const s of this.stored.values()) heldBytes += s.ciphertext.byteLength
+    return {
+      held: this.stored.size,
+      heldBytes,
+      capacity: CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode],
+      confidants: this.myConfidants.size,
+      ...this.counts,
+      ...(this.recoveryResult !== undefined ? { recovery: this.recoveryResult } : {})
+    }
+  }
+
   /** Resolves when the boot-time recovery has finished (at once when it never started). */
   async recovered (): Promise<StashRecovered> {
     return await this.recovery.done()
@@ -157,6 +194,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     this.version = version
     this.myConfidants.clear()
     for (const c of confidants) this.myConfidants.set(c.id, c)
+    this.counts.stores++
     this.log.info('stash stored', { version, confidants: confidants.map(c => c.name), failures: failures.length })
     return { version, confidants, failures }
   }
@@ -175,6 +213,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   /** Broadcasts stash:refresh and collects confidants' answers until recovery finishes. */
   async recover (): Promise<void> {
+    this.recoveryStartedAt ??= performance.now()
     this.recovery.begin()
     try {
       await this.rt.emit({ kind: 'stash:refresh', payload: {} })
@@ -195,8 +234,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (held !== undefined && held.version > p.version) {
       throw new Refusal('stale-version', `holding newer version ${held.version}`)
     }
-    this.log.info('storing stash', { from: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
-    this.stored.set(p.ownerId, { ownerId: p.ownerId, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
+    this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
+    this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
+    this.counts.storesAccepted++
     await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
   }
 
@@ -207,7 +247,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   async refresh (msg: Message): Promise<void> {
     if (!this.stored.has(msg.fromId)) return
-    this.log.info('returning stash to its owner', { owner: msg.fromId })
+    this.log.info('returning stash to its owner', { owner: msg.fromName, ownerId: msg.fromId })
     await this.rt.emit({ kind: 'stash:response', to: msg.fromId, payload: this.responseFor(msg.fromId) })
   }
 
@@ -247,8 +287,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       this.myConfidants.clear()
       for (const c of recovered.holders) this.myConfidants.set(c.id, c)
       payload = { count: recovered.holders.length, version: recovered.version }
-      this.log.info('stash recovered', { version: recovered.version, copies: recovered.holders.length })
+      this.log.info('stash recovered', { version: recovered.version, copies: recovered.holders.length, from: recovered.holders.map(c => c.name) })
     }
+    this.recoveryResult = { recovered: recovered !== undefined, durationMs: performance.now() - (this.recoveryStartedAt ?? performance.now()) }
     await this.rt.emit({ kind: 'stash:recovered', payload })
     this.recovery.resolve(payload)
   }
@@ -277,9 +318,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     try {
       const inner = splitVersion(await this.rt.open(response))
       if (inner?.version === response.version) return inner.data
-      this.log.warn('recovered copy is labelled with the wrong version', { from: from.id, label: response.version, sealed: inner?.version })
+      this.log.warn('recovered copy is labelled with the wrong version', { from: from.name, fromId: from.id, label: response.version, sealed: inner?.version })
     } catch (err) {
-      this.log.warn('recovered copy does not open', { from: from.id, err: (err as Error).message })
+      this.log.warn('recovered copy does not open', { from: from.name, fromId: from.id, err: (err as Error).message })
     }
     return undefined
   }
@@ -291,7 +332,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     const evicted = offline[0]
     if (evicted === undefined) return false
     this.stored.delete(evicted.ownerId)
-    this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerId })
+    this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerName, ownerId: evicted.ownerId })
     return true
   }
 
@@ -312,9 +353,10 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       try {
         await this.storeWith(peer.id, payload)
         this.myConfidants.set(peer.id, { id: peer.id, name: peer.name })
+        this.counts.repairs++
         this.log.info('new confidant', { confidant: peer.name, confidants: this.myConfidants.size })
       } catch (err) {
-        this.log.warn('candidate confidant refused', { peer: peer.id, err: (err as Error).message })
+        this.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
     }
     if (this.myConfidants.size < this.options.targetConfidants) {
