@@ -40,13 +40,14 @@ export function table (header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)]
 }
 
-export function formatStartSummary (s: StartSummary): string[] {
+/** The readable start-up summary; `soulGiven`: started with --soul, which `nara soul --name` alone would not print. */
+export function formatStartSummary (s: StartSummary, soulGiven = false): string[] {
   return [
     `nara ${s.name} is running`,
     ...keyValues([
       ['NaraID', s.id],
       ['PeerID', s.peerId],
-      ['soul', `secret; \`nara soul --name ${s.name}\` prints it`],
+      ['soul', soulGiven ? 'secret; the one given with --soul' : `secret; \`nara soul --name ${s.name}\` prints it`],
       ['multiaddrs', s.multiaddrs],
       ['API', s.api],
       ['memory mode', s.memoryMode]

@@ -75,7 +75,7 @@ export async function runStart (config: StartConfig, deps: StartDeps): Promise<S
     memoryMode: node.runtime.memoryMode
   }
   if (config.json) deps.io.out(JSON.stringify(summary))
-  else for (const line of formatStartSummary(summary)) deps.io.out(line)
+  else for (const line of formatStartSummary(summary, config.soul !== undefined)) deps.io.out(line)
   logs.release()
   log.info('nara started', { peerId: summary.peerId, api: summary.api, multiaddrs: summary.multiaddrs })
 

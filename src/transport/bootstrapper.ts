@@ -113,9 +113,9 @@ export class Bootstrapper {
     const now = Date.now()
     const warn = this.warnedAt === undefined || now - this.warnedAt >= this.warnEveryMs
     if (warn) this.warnedAt = now
-    const backoff = Math.round(this.maxBackoffMs / 1000)
+    const maxBackoffS = Math.round(this.maxBackoffMs / 1000)
     this.opts.log[warn ? 'warn' : 'debug'](
-      `cannot reach any bootstrap peer (${this.addresses.join(', ')}); still trying, with backoff up to ${backoff} s`,
+      `cannot reach any bootstrap peer (${this.addresses.join(', ')}); still trying, with backoff up to ${maxBackoffS} s`,
       { bootstrap: why, failedRounds: this.failedRounds, nextRetryMs: this.backoffMs })
     this.schedule(this.backoffMs)
     this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2)

@@ -73,6 +73,11 @@ describe('nara start', () => {
       expect(text).toContain(part)
     }
     expect(text).not.toContain(node.identity.soulString())
+    const soul = node.identity.soulString()
+    const given = deps(node)
+    cleanup.push((await runStart(config({ name: 'reader', soul }), given)).stop)
+    expect(given.io.outLines.join('\n')).toContain('secret; the one given with --soul')
+    expect(given.io.outLines.join('\n')).not.toContain(soul)
   })
 
   it('holds the node\'s logs until the summary is out; a busy API port drops them, another failure shows them', async () => {
