@@ -25,6 +25,7 @@ import './polyfill.js'
 export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService } from './node/index.js'
 export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
+export { NaraMetrics } from './metrics/index.js'
 export * from './identity/index.js'
 export * from './runtime/index.js'
 export {
@@ -34,6 +35,6 @@ export {
 export { PresenceService } from './services/presence/index.js'
 export type { PresenceOptions, PresenceAnnounce, PeerChange, OfflineReason } from './services/presence/index.js'
 export type {
-  StashOptions, EncryptedStash, Confidant, StoreReport, RecoveryOptions,
+  StashOptions, StashStats, EncryptedStash, Confidant, StoreReport, RecoveryOptions,
   StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered
 } from './services/stash/index.js'

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { Behavior } from '../runtime/index.js'
 import type { NaraNode } from '../node/types.js'
-import type { BehaviorBody, HeldBody, MetricsBody, PeersBody, StatusBody } from './types.js'
+import type { BehaviorBody, HeldBody, PeersBody, StatsBody, StatusBody } from './types.js'
 
-/** The read-only routes: status, peers, held stashes, behaviors, metrics. */
+/** The read-only JSON routes: status, peers, held stashes, behaviors, runtime counters. */
 export function registerInfoRoutes (app: FastifyInstance, node: NaraNode): void {
   app.get('/status', async (): Promise<StatusBody> => ({
     name: node.identity.name,
@@ -27,6 +27,7 @@ export function registerInfoRoutes (app: FastifyInstance, node: NaraNode): void 
   app.get('/stash/held', async (): Promise<{ held: HeldBody[] }> => ({
     held: [...node.stash.stored.values()].map(s => ({
       ownerId: s.ownerId,
+      ownerName: s.ownerName,
       bytes: s.ciphertext.byteLength,
       version: s.version,
       storedAt: s.storedAt
@@ -37,7 +38,7 @@ export function registerInfoRoutes (app: FastifyInstance, node: NaraNode): void 
     behaviors: node.runtime.behaviors().map(describeBehavior)
   }))
 
-  app.get('/metrics', async (): Promise<MetricsBody> => node.runtime.stats())
+  app.get('/stats', async (): Promise<StatsBody> => node.runtime.stats())
 }
 
 /** A behavior as the API shows it. */

@@ -1,6 +1,7 @@
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { NaraNode } from '../node/types.js'
 import { ApiHostError, ApiPortInUseError, HttpError, type ErrorBody } from './errors.js'
+import { registerMetricsRoutes } from './metrics-routes.js'
 import { registerInfoRoutes } from './routes.js'
 import { registerInspectorRoutes } from './inspector-routes.js'
 import { registerStashRoutes } from './stash-routes.js'
@@ -12,7 +13,7 @@ export const API_BODY_LIMIT = 64 * 1024
 export const DEFAULT_API_HOST = '127.0.0.1'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-const ROUTES = 'GET /status, /peers, /stash, /stash/held, /behaviors, /metrics or PUT /stash'
+const ROUTES = 'GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics or PUT /stash'
 
 export interface ApiOptions {
   /** @default 0 (an OS-chosen port) */
@@ -93,6 +94,7 @@ export function buildApi (node: NaraNode): FastifyInstance {
   registerInfoRoutes(app, node)
   registerStashRoutes(app, node)
   registerInspectorRoutes(app, node)
+  registerMetricsRoutes(app, node)
   return app
 }
 

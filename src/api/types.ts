@@ -59,6 +59,8 @@ export interface StashSetBody {
 /** One entry of GET /stash/held: a stash this nara keeps for another, without its ciphertext. */
 export interface HeldBody {
   ownerId: string
+  /** the owner's name, from its signed store */
+  ownerName: string
   /** ciphertext size */
   bytes: number
   version: number
@@ -77,5 +79,5 @@ export interface BehaviorBody {
   replyKind: string | null
 }
 
-/** GET /metrics */
-export type MetricsBody = RuntimeStats
+/** GET /stats: the runtime's counters as JSON (GET /metrics has them all for Prometheus) */
+export type StatsBody = RuntimeStats

@@ -5,7 +5,6 @@ export interface StartSummary {
   name: string
   id: string
   peerId: string
-  soul: string
   multiaddrs: string[]
   api: string
   apiPort: number
@@ -41,13 +40,14 @@ export function table (header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)]
 }
 
-export function formatStartSummary (s: StartSummary): string[] {
+/** The readable start-up summary; `soulGiven`: started with --soul, which `nara soul --name` alone would not print. */
+export function formatStartSummary (s: StartSummary, soulGiven = false): string[] {
   return [
     `nara ${s.name} is running`,
     ...keyValues([
       ['NaraID', s.id],
       ['PeerID', s.peerId],
-      ['soul', `${s.soul}  (secret: with --name ${s.name} it is this nara on any machine)`],
+      ['soul', soulGiven ? 'secret; the one given with --soul' : `secret; \`nara soul --name ${s.name}\` prints it`],
       ['multiaddrs', s.multiaddrs],
       ['API', s.api],
       ['memory mode', s.memoryMode]
@@ -67,11 +67,16 @@ export function formatStatus (s: StatusBody): string[] {
   ])
 }
 
+/** A peer's uptime now: what it announced, plus the time since we heard it. */
+export function uptimeNow (peer: { uptimeMs: number, lastSeen: number }, now = Date.now()): number {
+  return peer.uptimeMs + Math.max(0, now - peer.lastSeen)
+}
+
 export function formatPeers (body: PeersBody, now = Date.now()): string[] {
   if (body.peers.length === 0) return ['no peers online; start another nara with --bootstrap <this nara\'s multiaddr>']
   const rows = [...body.peers]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map(p => [p.name, p.id, p.peerId ?? '(unknown)', formatDuration(p.uptimeMs), `${formatDuration(now - p.lastSeen)} ago`])
+    .map(p => [p.name, p.id, p.peerId ?? '(unknown)', formatDuration(uptimeNow(p, now)), `${formatDuration(now - p.lastSeen)} ago`])
   return [...table(['NAME', 'NaraID', 'PeerID', 'UPTIME', 'LAST SEEN'], rows), `${body.peers.length} peer(s) online`]
 }
 
@@ -91,8 +96,8 @@ export function formatStashSet (r: StashSetBody): string[] {
 
 export function formatHeld (held: HeldBody[], now = Date.now()): string[] {
   if (held.length === 0) return ['this nara keeps no stash for others']
-  const rows = held.map(h => [h.ownerId, String(h.version), `${h.bytes} B`, `${formatDuration(now - h.storedAt)} ago`])
-  return table(['OWNER', 'VERSION', 'SIZE', 'STORED'], rows)
+  const rows = held.map(h => [h.ownerName, h.ownerId, String(h.version), `${h.bytes} B`, `${formatDuration(now - h.storedAt)} ago`])
+  return table(['OWNER', 'NaraID', 'VERSION', 'SIZE', 'STORED'], rows)
 }
 
 function names (confidants: Array<{ name: string }>): string {

@@ -4,6 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidNameError, InvalidSoulError, parseSoul, validateName } from '../identity/index.js'
 import { MEMORY_MODES, type MemoryMode } from '../runtime/index.js'
 import { UsageError } from './errors.js'
+import { LOG_FORMATS, type LogFormat } from './logs.js'
 
 /** The API port `nara start` uses and the client commands talk to, unless told otherwise. */
 export const DEFAULT_API_PORT = 7420
@@ -32,6 +33,12 @@ export function parseLogLevel (value: string): CliLogLevel {
   const level = LOG_LEVELS.find(l => l === value)
   if (level === undefined) throw new InvalidArgumentError(`use one of ${LOG_LEVELS.join(', ')}`)
   return level
+}
+
+export function parseLogFormat (value: string): LogFormat {
+  const format = LOG_FORMATS.find(f => f === value)
+  if (format === undefined) throw new InvalidArgumentError(`use one of ${LOG_FORMATS.join(', ')}`)
+  return format
 }
 
 export function parseName (value: string): string {
@@ -87,9 +94,12 @@ export function apiUrlOfPort (port: number): string {
   return `http://127.0.0.1:${port}`
 }
 
-/** For repeatable flags: parses each value and appends it. */
+/**
+ * For repeatable flags: parses each value and appends it. A value may hold several,
+ * comma-separated (how an environment variable such as NARA_BOOTSTRAP lists them).
+ */
 export function repeatable<T> (parse: (value: string) => T): (value: string, previous: T[] | undefined) => T[] {
-  return (value, previous) => [...(previous ?? []), parse(value)]
+  return (value, previous) => [...(previous ?? []), ...value.split(',').map(v => v.trim()).filter(v => v !== '').map(parse)]
 }
 
 function parseMultiaddr (value: string, example: string): Multiaddr {
@@ -110,6 +120,7 @@ export interface StartFlags {
   apiPort: number
   memoryMode: MemoryMode
   logLevel: CliLogLevel
+  logFormat?: LogFormat
   json?: boolean
 }
 
@@ -123,6 +134,8 @@ export interface StartConfig {
   memoryMode: MemoryMode
   apiPort: number
   logLevel: CliLogLevel
+  /** undefined: pretty on a terminal, JSON lines otherwise */
+  logFormat?: LogFormat
   json: boolean
   /** the --port given, for error messages */
   port?: number
@@ -134,17 +147,7 @@ export interface StartConfig {
  * @throws {UsageError} on a soul without its name or for another name, or --port with --listen
  */
 export function resolveStartConfig (flags: StartFlags): StartConfig {
-  if (flags.soul !== undefined) {
-    if (flags.name === undefined) {
-      throw new UsageError('--soul needs --name: a soul belongs to the name it was made for; pass both, e.g. --name fuzzy-otter-07 --soul <soul>')
-    }
-    try {
-      parseSoul(flags.soul, flags.name)
-    } catch (err) {
-      if (err instanceof InvalidSoulError) throw new UsageError(`--soul: ${err.message}`)
-      throw err
-    }
-  }
+  checkSoulFlags(flags)
   if (flags.port !== undefined && flags.listen !== undefined) {
     throw new UsageError('--port and --listen both set where to listen; pass --port <n> or --listen <multiaddr>, not both')
   }
@@ -158,7 +161,26 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
     memoryMode: flags.memoryMode,
     apiPort: flags.apiPort,
     logLevel: flags.logLevel,
+    ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
     json: flags.json === true
+  }
+}
+
+/**
+ * A soul belongs to the name it was made for: --soul needs --name, and that name.
+ *
+ * @throws {UsageError} on a soul without its name or for another name
+ */
+export function checkSoulFlags (flags: { name?: string, soul?: string }): void {
+  if (flags.soul === undefined) return
+  if (flags.name === undefined) {
+    throw new UsageError('--soul needs --name: a soul belongs to the name it was made for; pass both, e.g. --name fuzzy-otter-07 --soul <soul>')
+  }
+  try {
+    parseSoul(flags.soul, flags.name)
+  } catch (err) {
+    if (err instanceof InvalidSoulError) throw new UsageError(`--soul: ${err.message}`)
+    throw err
   }
 }
 

@@ -3,13 +3,14 @@ import type { ClientContext } from './client.js'
 import { UsageError } from './errors.js'
 import type { Io } from './io.js'
 import {
-  DEFAULT_API_PORT, parseApiUrl, parseBootstrap, parseListen, parseLogLevel, parseMemoryMode, parseName,
+  checkSoulFlags, DEFAULT_API_PORT, parseApiUrl, parseBootstrap, parseListen, parseLogFormat, parseLogLevel, parseMemoryMode, parseName,
   parsePort, repeatable, resolveApiUrl, resolveStartConfig, type StartConfig, type StartFlags
 } from './options.js'
 
 /** What the commands do once their flags are parsed; main wires the real ones, tests fakes. */
 export interface CliActions {
   start: (config: StartConfig) => Promise<void>
+  soul: (flags: SoulFlags) => Promise<void>
   status: (ctx: ClientContext) => Promise<void>
   peers: (ctx: ClientContext) => Promise<void>
   stashGet: (ctx: ClientContext) => Promise<void>
@@ -18,6 +19,9 @@ export interface CliActions {
 }
 
 interface ClientFlags { api?: string, apiPort?: number, json?: boolean }
+
+/** Which nara's soul `nara soul` prints: this machine's for the name, or the one given. */
+export interface SoulFlags { name?: string, soul?: string }
 
 /**
  * The `nara` program. It never exits the process itself: parse errors throw
@@ -35,19 +39,30 @@ export function buildProgram (actions: CliActions, io: Io): Command {
     })
   addApiOptions(program)
 
+  // Every start flag can also come from its NARA_* environment variable; a flag beats it.
   program.command('start')
     .description('start a nara on 127.0.0.1 with its local HTTP API')
-    .option('--name <name>', 'the nara\'s name (1-32 of a-z 0-9 -); default: this machine\'s name, the same at every start', parseName)
-    .option('--soul <soul>', 'the soul made for that name: the same identity on any machine')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', parsePort)
-    .option('--listen <multiaddr>', 'a multiaddr to listen on (repeatable)', repeatable(parseListen))
-    .option('--bootstrap <multiaddr>', 'a nara to join, /.../p2p/<PeerID> (repeatable)', repeatable(parseBootstrap))
-    .option('--api-port <n>', 'HTTP API port on 127.0.0.1 (0 = any free port)', parsePort, DEFAULT_API_PORT)
-    .addOption(new Option('--memory-mode <mode>', 'how many other naras\' stashes to keep: low 5, medium 20, high 50').argParser(parseMemoryMode).default('medium'))
-    .addOption(new Option('--log-level <level>', 'debug, info, warn, error or silent (JSON lines on stderr)').argParser(parseLogLevel).default('info'))
-    .option('--json', 'print the start-up summary as one JSON line on stdout')
+    .addOption(nameOption())
+    .addOption(soulOption())
+    .addOption(new Option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)').argParser(parsePort).env('NARA_PORT'))
+    .addOption(new Option('--listen <multiaddr>', 'a multiaddr to listen on (repeatable; comma-separated in the variable)').argParser(repeatable(parseListen)).env('NARA_LISTEN'))
+    .addOption(new Option('--bootstrap <multiaddr>', 'a nara to join, /.../p2p/<PeerID> (repeatable; comma-separated in the variable)').argParser(repeatable(parseBootstrap)).env('NARA_BOOTSTRAP'))
+    .addOption(new Option('--api-port <n>', 'HTTP API port on 127.0.0.1 (0 = any free port)').argParser(parsePort).default(DEFAULT_API_PORT).env('NARA_API_PORT'))
+    .addOption(new Option('--memory-mode <mode>', 'how many other naras\' stashes to keep: low 5, medium 20, high 50').argParser(parseMemoryMode).default('medium').env('NARA_MEMORY_MODE'))
+    .addOption(new Option('--log-level <level>', 'debug, info, warn, error or silent (logs go to stderr)').argParser(parseLogLevel).default('info').env('NARA_LOG_LEVEL'))
+    .addOption(new Option('--log-format <format>', 'pretty (readable lines) or json (JSON lines); default: pretty on a terminal, json otherwise').argParser(parseLogFormat).env('NARA_LOG_FORMAT'))
+    .addOption(new Option('--json', 'print the start-up summary as one JSON line on stdout (the variable: set to anything)').env('NARA_JSON'))
     .action(async (flags: StartFlags, cmd: Command) => {
       await actions.start(usage(cmd, () => resolveStartConfig(flags)))
+    })
+
+  program.command('soul')
+    .description('print the soul of a nara on this machine: its secret, which makes it this nara on any machine')
+    .addOption(nameOption())
+    .addOption(soulOption())
+    .action(async (flags: SoulFlags, cmd: Command) => {
+      usage(cmd, () => { checkSoulFlags(flags) })
+      await actions.soul(flags)
     })
 
   clientCommand(program, 'status', 'show the running nara: name, ids, addresses, uptime')
@@ -69,6 +84,14 @@ export function buildProgram (actions: CliActions, io: Io): Command {
     .action(async (flags: ClientFlags, cmd: Command) => { await actions.stashHeld(context(cmd, flags, program, io)) })
   addHelpHints(program, 'nara')
   return program
+}
+
+function nameOption (): Option {
+  return new Option('--name <name>', 'the nara\'s name (1-32 of a-z 0-9 -); default: this machine\'s name, the same at every start').argParser(parseName).env('NARA_NAME')
+}
+
+function soulOption (): Option {
+  return new Option('--soul <soul>', 'the soul made for that name: the same identity on any machine').env('NARA_SOUL')
 }
 
 function addApiOptions (cmd: Command): Command {

@@ -11,6 +11,10 @@ export function defaultActions (io: Io): CliActions {
       const { defaultStartDeps, runStart } = await import('./start.js')
       await runStart(config, defaultStartDeps(io))
     },
+    soul: async (flags) => {
+      const { soulCommand } = await import('./soul.js')
+      await soulCommand(flags, io)
+    },
     status: statusCommand,
     peers: peersCommand,
     stashGet: stashGetCommand,

@@ -1,10 +1,11 @@
 import { createNara } from '../node/create-nara.js'
-import { pinoLogger, type Logger } from '../runtime/index.js'
+import type { Logger } from '../runtime/index.js'
 import { ApiPortInUseError, startApi, type ApiServer } from '../api/index.js'
 import type { NaraNode, NaraOptions } from '../node/types.js'
 import { CliError, firstLine } from './errors.js'
 import { formatStartSummary, type StartSummary } from './format.js'
 import type { Io } from './io.js'
+import { cliLogger, defaultLogFormat, type StartLog } from './logs.js'
 import type { StartConfig } from './options.js'
 
 /** How long a graceful stop may take before the process exits anyway. */
@@ -15,20 +16,21 @@ export interface StartDeps {
   io: Io
   createNode: (options: NaraOptions) => Promise<NaraNode>
   startApi: (node: NaraNode, options: { port: number }) => Promise<ApiServer>
-  logger: (config: StartConfig) => Logger
+  /** the node's logs, held back until it has started (a failed start prints only its error) */
+  logger: (config: StartConfig) => StartLog
   onSignal: (signal: NodeJS.Signals, handler: () => void) => void
   exit: (code: number) => void
 }
 
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 }
 
-/** The real world: libp2p, fastify, pino on stderr, process signals and exit. */
+/** The real world: libp2p, fastify, pino on stderr (readable on a terminal), process signals and exit. */
 export function defaultStartDeps (io: Io): StartDeps {
   return {
     io,
     createNode: createNara,
     startApi,
-    logger: (config) => pinoLogger({ level: config.logLevel, destination: process.stderr }),
+    logger: (config) => cliLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stderr), destination: process.stderr }),
     onSignal: (signal, handler) => { process.on(signal, handler) },
     exit: (code) => { process.exit(code) }
   }
@@ -50,30 +52,31 @@ export interface Started {
  * @throws {CliError} when a port is busy or the node cannot start
  */
 export async function runStart (config: StartConfig, deps: StartDeps): Promise<Started> {
-  const log = deps.logger(config)
-  const node = await createNode(config, deps, log)
+  const logs = deps.logger(config)
+  const log = logs.log
+  let node: NaraNode
   let api: ApiServer
   try {
-    api = await deps.startApi(node, { port: config.apiPort })
+    node = await createNode(config, deps, log)
+    api = await startNodeApi(node, config, deps)
   } catch (err) {
-    await node.stop()
-    if (err instanceof ApiPortInUseError) {
-      throw new CliError(`API port ${err.port} is already in use on ${err.host}; pick another with --api-port <n> (0 = any free port)`)
-    }
-    throw new CliError(`cannot start the API: ${firstLine((err as Error).message)}`)
+    // a busy port's one-line error says it all; anything else may need the logs
+    if (err instanceof PortInUseError) logs.discard()
+    else logs.release()
+    throw err
   }
   const summary: StartSummary = {
     name: node.identity.name,
     id: node.identity.id,
     peerId: node.peerId(),
-    soul: node.identity.soulString(),
     multiaddrs: node.multiaddrs(),
     api: api.url,
     apiPort: api.port,
     memoryMode: node.runtime.memoryMode
   }
   if (config.json) deps.io.out(JSON.stringify(summary))
-  else for (const line of formatStartSummary(summary)) deps.io.out(line)
+  else for (const line of formatStartSummary(summary, config.soul !== undefined)) deps.io.out(line)
+  logs.release()
   log.info('nara started', { peerId: summary.peerId, api: summary.api, multiaddrs: summary.multiaddrs })
 
   const stop = async (): Promise<void> => {
@@ -81,6 +84,21 @@ export async function runStart (config: StartConfig, deps: StartDeps): Promise<S
   }
   handleSignals(stop, config, deps, log)
   return { node, api, summary, stop }
+}
+
+/** A port that nara start was told to use is taken. */
+class PortInUseError extends CliError {}
+
+async function startNodeApi (node: NaraNode, config: StartConfig, deps: StartDeps): Promise<ApiServer> {
+  try {
+    return await deps.startApi(node, { port: config.apiPort })
+  } catch (err) {
+    await node.stop()
+    if (err instanceof ApiPortInUseError) {
+      throw new PortInUseError(`API port ${err.port} is already in use on ${err.host}; pick another with --api-port <n> (0 = any free port)`)
+    }
+    throw new CliError(`cannot start the API: ${firstLine((err as Error).message)}`)
+  }
 }
 
 async function createNode (config: StartConfig, deps: StartDeps, log: Logger): Promise<NaraNode> {
@@ -96,7 +114,7 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
   } catch (err) {
     const message = (err as Error).message
     if (message.includes('EADDRINUSE')) {
-      throw new CliError(config.port !== undefined
+      throw new PortInUseError(config.port !== undefined
         ? `TCP port ${config.port} is already in use on 127.0.0.1; pick another with --port <n> (0 = any free port)`
         : `a listen address is already in use (${(config.listen ?? []).join(', ')}); pick another with --listen or --port`)
     }

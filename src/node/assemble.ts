@@ -2,6 +2,7 @@ import { MemoryLogger, NaraRuntime, type Logger } from '../runtime/index.js'
 import { StashService } from '../services/stash/index.js'
 import { PresenceService } from '../services/presence/index.js'
 import { Libp2pTransport, peerIdOfKey, type NaraServices, type TransportHost } from '../transport/index.js'
+import { NaraMetrics } from '../metrics/index.js'
 import { Connectivity } from './connectivity.js'
 import type { Identity } from '../identity/index.js'
 import type { Libp2p } from 'libp2p'
@@ -21,10 +22,12 @@ export interface Assembly {
 /** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
 export async function assembleNara ({ identity, libp2p, host, bootstrap, options, stopHost }: Assembly): Promise<NaraNode> {
   const logger: Logger = options.logger ?? new MemoryLogger()
+  const metrics = new NaraMetrics(options.metricsRegistry)
   const runtime = new NaraRuntime({
     identity,
     transport: new Libp2pTransport(host),
     logger,
+    observer: metrics,
     ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
   })
   const presence = new PresenceService(options.presence)
@@ -32,6 +35,7 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
   await runtime.install(presence)
   await runtime.install(stash)
   for (const service of options.services ?? []) await runtime.install(service)
+  metrics.watch(runtime, stash)
   const connectivity = new Connectivity(host, runtime, bootstrap)
   const startedAt = Date.now()
   let stopping: Promise<void> | undefined
@@ -40,6 +44,7 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
     runtime,
     stash,
     presence,
+    metrics,
     peerId: () => libp2p.peerId.toString(),
     multiaddrs: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
     uptimeMs: () => Date.now() - startedAt,

@@ -1,4 +1,6 @@
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { Registry } from 'prom-client'
 import { Identity } from '../identity/index.js'
 import { hostFromLibp2p, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
 import { assembleNara } from './assemble.js'
@@ -20,10 +22,12 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
     ...(options.soul !== undefined ? { soul: options.soul } : {}),
     ...(options.machineId !== undefined ? { machineId: options.machineId } : {})
   })
-  const libp2p = await createLibp2p(naraLibp2pOptions({
-    privateKey: identity.privateKey,
-    listen: options.listen ?? DEFAULT_LISTEN
-  }))
+  const metricsRegistry = options.metricsRegistry ?? new Registry()
+  const libp2p = await createLibp2p({
+    ...naraLibp2pOptions({ privateKey: identity.privateKey, listen: options.listen ?? DEFAULT_LISTEN }),
+    // libp2p's metrics and the process's (CPU, memory, event loop) in this node's registry
+    metrics: prometheusMetrics({ registry: metricsRegistry })
+  })
   let node: NaraNode | undefined
   try {
     node = await assembleNara({
@@ -31,7 +35,7 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
       libp2p,
       host: hostFromLibp2p(libp2p),
       bootstrap: options.bootstrap ?? [],
-      options,
+      options: { ...options, metricsRegistry },
       stopHost: async () => { await libp2p.stop() }
     })
     await node.start()

@@ -2,6 +2,8 @@ import type { Identity } from '../identity/index.js'
 import type { Logger, MemoryMode, NaraRuntime, Service } from '../runtime/index.js'
 import type { StashOptions, StashService } from '../services/stash/index.js'
 import type { PresenceOptions, PresenceService } from '../services/presence/index.js'
+import type { NaraMetrics } from '../metrics/index.js'
+import type { Registry } from 'prom-client'
 
 /** Options of `createNara`. Every one has a default that works on a laptop. */
 export interface NaraOptions {
@@ -23,6 +25,11 @@ export interface NaraOptions {
   presence?: PresenceOptions
   /** more services to run on this node's runtime */
   services?: Service[]
+  /**
+   * The prom-client registry nara's metrics go to (createNara puts libp2p's there
+   * too) @default a new registry of this node's own
+   */
+  metricsRegistry?: Registry
 }
 
 /** A running nara: its identity, runtime, services and libp2p node. */
@@ -31,6 +38,8 @@ export interface NaraNode {
   readonly runtime: NaraRuntime
   readonly stash: StashService
   readonly presence: PresenceService
+  /** nara's Prometheus metrics (and, with createNara, libp2p's): `metrics.scrape()` */
+  readonly metrics: NaraMetrics
   /** the libp2p PeerID, as a string */
   peerId(): string
   /** the addresses other naras can dial, as strings */

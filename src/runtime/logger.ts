@@ -13,8 +13,8 @@ export interface Logger {
   child(fields: LogFields): Logger
 }
 
-/** A Logger writing JSON lines through pino (the CLI's logger). */
-export function pinoLogger (options: { level?: LevelWithSilent, destination?: NodeJS.WritableStream } = {}): Logger {
+/** A Logger writing JSON lines through pino (the CLI's logger) to any `write(line)`. */
+export function pinoLogger (options: { level?: LevelWithSilent, destination?: { write(line: string): unknown } } = {}): Logger {
   const root = pino({ level: options.level ?? 'info', base: undefined }, options.destination as never)
   return wrapPino(root)
 }

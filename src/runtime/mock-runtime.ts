@@ -8,6 +8,7 @@ import { InvalidPayloadError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { KnownNara } from '../identity/index.js'
 import type { MemoryMode, PeerInfo } from './runtime-api.js'
+import type { RuntimeObserver } from './observer.js'
 import type { InboundContext, ReceiveOutcome } from './transport.js'
 
 export interface MockRuntimeOptions {
@@ -17,6 +18,8 @@ export interface MockRuntimeOptions {
   /** link this runtime with others: they see each other online and exchange messages */
   network?: MemoryNetwork
   memoryMode?: MemoryMode
+  /** told of messages and calls, as a real node's metrics are */
+  observer?: RuntimeObserver
 }
 
 /**
@@ -50,6 +53,7 @@ export class MockRuntime extends NaraRuntime {
       transport: new MemoryTransport(identity.publicKey, options.network),
       logger,
       env: 'test',
+      ...(options.observer !== undefined ? { observer: options.observer } : {}),
       ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
     })
     this.logs = logger.records

@@ -74,6 +74,7 @@ function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
   const behavior = deps.behavior(envelope.kind)
   if (behavior == null) return drop('unknown-kind', `no behavior registered for ${envelope.kind}`)
   if (behavior.template === 'local') return drop('local-kind', `${envelope.kind} is local and never comes from the network`)
+  r.behavior = behavior // known from here on: a later drop is counted under its kind
   if (r.bytes.byteLength > behavior.maxEnvelopeBytes) {
     return drop('oversize', `${envelope.kind} envelope of ${r.bytes.byteLength} bytes exceeds ${behavior.maxEnvelopeBytes}`)
   }
@@ -87,7 +88,6 @@ function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
   }
   const problem = spec.codec.validate(payload)
   if (problem !== undefined) return drop('invalid-payload', `${spec.codec.name}: ${problem}`)
-  r.behavior = behavior
   r.spec = spec
   r.message = toMessage(envelope, payload)
   return proceed(r)

@@ -7,6 +7,7 @@ import { DEDUPE_CAPACITY, MAX_CLOCK_SKEW_MS, RATE_LIMIT_BUCKETS, REFUSED_KIND, R
 import { emitStages, newMessageId, type Emission, type OpenRequest } from './emit.js'
 import { BehaviorDefinitionError, DuplicateKindError, NotRunningError, Refusal, UnknownKindError } from './errors.js'
 import { LocalBus } from './local-bus.js'
+import { callOutcome, UNKNOWN_KIND, type RuntimeObserver } from './observer.js'
 import { MemoryLogger, type Logger } from './logger.js'
 import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from './pipeline.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   env?: RuntimeEnv
   /** the clock, in ms since the Unix epoch (tests may pass their own) */
   now?: () => number
+  /** told of every message received, emitted and dropped, and of every call's duration (metrics) */
+  observer?: RuntimeObserver
 }
 
 /** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
@@ -73,6 +76,7 @@ export class NaraRuntime implements Runtime {
   private readonly services: Service[] = []
   private readonly inFlight = new Set<Promise<void>>()
   private readonly now: () => number
+  private readonly observer?: RuntimeObserver
   private readonly runtimeLog: Logger
   private readonly observers: TrafficObservers
   private readonly receivePipeline
@@ -92,6 +96,7 @@ export class NaraRuntime implements Runtime {
     this.memoryMode = options.memoryMode ?? 'medium'
     this.env = options.env ?? 'production'
     this.now = options.now ?? Date.now
+    if (options.observer !== undefined) this.observer = options.observer
     this.logger = (options.logger ?? new MemoryLogger()).child({ nara: this.identity.name, naraId: this.identity.id })
     this.runtimeLog = this.logger.child({ service: 'runtime' })
     this.observers = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
@@ -153,10 +158,18 @@ export class NaraRuntime implements Runtime {
       timeoutMs,
       ...(behavior.replyKind !== undefined ? { replyKind: behavior.replyKind } : {})
     })
+    const started = performance.now()
     // The reply (or the timeout) settles the call even while the transport is still sending.
     this.runEmit({ outgoing: msg, behavior, id, awaitReply: { timeoutMs } })
       .catch((err: Error) => { this.calls.abort(id, err) })
-    return await reply
+    try {
+      const answer = await reply
+      this.observer?.callFinished(msg.kind, 'ok', (performance.now() - started) / 1000)
+      return answer
+    } catch (err) {
+      this.observer?.callFinished(msg.kind, callOutcome(err), (performance.now() - started) / 1000)
+      throw err
+    }
   }
 
   on (kind: string, subscriber: (msg: Message) => void | Promise<void>): () => void {
@@ -232,7 +245,7 @@ export class NaraRuntime implements Runtime {
     try {
       await this.transport.start({
         receive: async (bytes, ctx) => await this.receive(bytes, ctx),
-        dropped: (reason) => { this.countDrop('transport', reason) }
+        dropped: (reason) => { this.countDrop('transport', UNKNOWN_KIND, reason) }
       })
       for (const service of this.services) await service.start?.()
     } catch (err) {
@@ -299,18 +312,20 @@ export class NaraRuntime implements Runtime {
     this.received++
     if (this.state === 'stopped') {
       const reason = { code: 'not-running', detail: 'this nara is stopping' }
-      this.countDrop('stopped', reason)
+      this.countDrop('stopped', UNKNOWN_KIND, reason)
       return { accepted: false, reason }
     }
     const outcome = await runPipeline(this.receivePipeline, receipt)
     if (receipt.behavior?.template === 'broadcast') this.byTransport.gossipIn++
     else if (receipt.behavior?.template === 'meshRequest') this.byTransport.streamIn++
+    const kind = receipt.behavior?.kind ?? UNKNOWN_KIND
     if (outcome.status === 'done') {
+      this.observer?.received(kind)
       this.retain(receipt, ctx)
       return { accepted: true }
     }
     const reason = dropReason(outcome)
-    this.countDrop(outcome.stage, reason)
+    this.countDrop(outcome.stage, kind, reason)
     const envelope = receipt.envelope
     if (ctx.replyChannel !== undefined && envelope !== undefined && reason.code !== 'duplicate') {
       await this.refuse(envelope.id, envelope.fromId, ctx.replyChannel, reason.code, reason.detail)
@@ -353,6 +368,7 @@ export class NaraRuntime implements Runtime {
     this.emittedCount++
     if (behavior.template === 'broadcast') this.byTransport.gossipOut++
     else if (behavior.template === 'meshRequest') this.byTransport.streamOut++
+    this.observer?.emitted(message.kind)
     if (behavior.template === 'local') {
       await this.bus.deliver(message, (err) => { this.logSubscriberError(message, err) })
     }
@@ -432,9 +448,10 @@ export class NaraRuntime implements Runtime {
     if (traffic !== undefined) this.observers.tell(traffic)
   }
 
-  private countDrop (stage: string, reason: DropReason): void {
+  private countDrop (stage: string, kind: string, reason: DropReason): void {
     this.drops.count(reason.code)
-    this.runtimeLog.debug('dropped inbound message', { stage, reason: reason.code, detail: reason.detail })
+    this.observer?.dropped(kind, reason.code)
+    this.runtimeLog.debug('dropped inbound message', { stage, kind, reason: reason.code, detail: reason.detail })
   }
 
   private track (work: Promise<void>): void {

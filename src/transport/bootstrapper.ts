@@ -21,20 +21,30 @@ export interface BootstrapperOptions {
    * the handshake both sides have half done and makes the burst longer.
    */
   readonly dialTimeoutMs?: number
+  /**
+   * While it cannot join, the first failed round is warned and then one every this
+   * long (the rounds between are debug): an operator learns of it without a warning
+   * per retry @default 60000
+   */
+  readonly warnEveryMs?: number
 }
 
 /**
  * Joins the swarm through the bootstrap addresses and keeps trying until it has.
  * libp2p's bootstrap module dials once: a dial lost in a burst of joins (or a
  * bootstrap node that is not up yet) left the node alone for good. Here a failed
- * round is retried with exponential backoff and said at warn level; a node that
- * loses every connection later goes back to its bootstrap peers.
+ * round is retried with exponential backoff, warned at first and then now and then;
+ * a node that loses every connection later goes back to its bootstrap peers.
  */
 export class Bootstrapper {
   private readonly addresses: Multiaddr[]
   private readonly minBackoffMs: number
   private readonly maxBackoffMs: number
   private readonly dialTimeoutMs: number
+  private readonly warnEveryMs: number
+  /** when the last failed round was warned; undefined since the last join */
+  private warnedAt?: number
+  private failedRounds = 0
   private controller?: AbortController
   private timer?: ReturnType<typeof setTimeout>
   private backoffMs: number
@@ -46,6 +56,7 @@ export class Bootstrapper {
     this.minBackoffMs = opts.minBackoffMs ?? 1_000
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000
     this.dialTimeoutMs = opts.dialTimeoutMs ?? 30_000
+    this.warnEveryMs = opts.warnEveryMs ?? 60_000
     this.backoffMs = this.minBackoffMs
   }
 
@@ -89,14 +100,23 @@ export class Bootstrapper {
     if (controller.signal.aborted) return
     const reached = results.find((r): r is PromiseFulfilledResult<Multiaddr> => r.status === 'fulfilled')
     if (reached !== undefined) {
-      this.opts.log.info('joined the swarm', { through: reached.value.toString() })
+      this.opts.log.info('joined the swarm', { through: reached.value.toString(), ...(this.failedRounds > 0 ? { failedRounds: this.failedRounds } : {}) })
       this.joined = true
       this.backoffMs = this.minBackoffMs
+      this.warnedAt = undefined
+      this.failedRounds = 0
       this.opts.joined?.()
       return
     }
+    this.failedRounds++
     const why = results.map((r, i) => `${this.addresses[i].toString()}: ${(r as PromiseRejectedResult).reason?.message ?? 'failed'}`)
-    this.opts.log.warn(`cannot reach any bootstrap peer; retrying in ${Math.round(this.backoffMs / 1000)} s`, { bootstrap: why })
+    const now = Date.now()
+    const warn = this.warnedAt === undefined || now - this.warnedAt >= this.warnEveryMs
+    if (warn) this.warnedAt = now
+    const maxBackoffS = Math.round(this.maxBackoffMs / 1000)
+    this.opts.log[warn ? 'warn' : 'debug'](
+      `cannot reach any bootstrap peer (${this.addresses.join(', ')}); still trying, with backoff up to ${maxBackoffS} s`,
+      { bootstrap: why, failedRounds: this.failedRounds, nextRetryMs: this.backoffMs })
     this.schedule(this.backoffMs)
     this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2)
   }

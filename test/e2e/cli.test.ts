@@ -35,8 +35,9 @@ describe('nara start and the CLI client, as spawned processes', () => {
     expect(again.info.peerId).toBe(first.info.peerId)
     again.child.kill('SIGTERM')
     await exited(again.child)
-    // The soul string carries the identity to any machine (its native soul would differ).
-    const carried = await startNara(['--name', 'e2e-same', '--soul', first.info.soul])
+    // The soul string (which `nara soul` prints) carries the identity to any machine.
+    const soul = (await run(['soul', '--name', 'e2e-same'], 10_000)).stdout.trim()
+    const carried = await startNara(['--name', 'e2e-same', '--soul', soul])
     expect(carried.info.id).toBe(first.info.id)
     carried.child.kill('SIGTERM')
     await exited(carried.child)
@@ -78,13 +79,13 @@ describe('nara start and the CLI client, as spawned processes', () => {
     }
   })
 
-  it('a busy port is a one-line error and a non-zero exit', async () => {
+  it('a busy port is a one-line error and a non-zero exit, with no log line before it', async () => {
     const blocker = createServer()
     await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as { port: number }).port
     try {
       for (const flag of ['--port', '--api-port']) {
-        const result = await run(['start', '--name', 'e2e-busy', flag, String(port), '--log-level', 'silent'], 20_000)
+        const result = await run(['start', '--name', 'e2e-busy', flag, String(port), '--log-level', 'debug'], 20_000)
         expect(result.code, flag).not.toBe(0)
         expect(result.stderr.trim().split('\n'), flag).toHaveLength(1)
         expect(result.stderr, flag).toMatch(String(port))

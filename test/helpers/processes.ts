@@ -35,6 +35,25 @@ export async function startNara (args: string[], timeoutMs = 20_000): Promise<Ru
   return { child, info, stderr: () => stderr }
 }
 
+/** A spawned `nara start`, its output so far. */
+export interface SpawnedNara {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+}
+
+/** Spawns `nara start` with exactly these flags (and environment variables), collecting its output. */
+export function spawnStart (args: string[], env: Record<string, string> = {}): SpawnedNara {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
+  return { child, stdout: () => stdout, stderr: () => stderr }
+}
+
 /** Runs a command to completion (bounded) and returns its exit code and output. */
 export async function run (args: string[], timeoutMs = 90_000, file = CLI): Promise<{ code: number | null, stdout: string, stderr: string, ms: number }> {
   const started = Date.now()

@@ -12,6 +12,8 @@ import type { NaraID } from '../../identity/index.js'
 /** A stash a confidant holds for an owner: ciphertext it cannot read. */
 export interface EncryptedStash {
   readonly ownerId: NaraID
+  /** the owner's name, as its signed store said */
+  readonly ownerName: string
   readonly version: number
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
@@ -34,6 +36,25 @@ export interface StashOptions extends Partial<RecoveryOptions> {
 }
 
 export interface Confidant { readonly id: NaraID, readonly name: string }
+
+/** What the stash has done since this nara started, for monitoring (the metrics read it). */
+export interface StashStats {
+  /** stashes held for other naras, and their ciphertext bytes */
+  readonly held: number
+  readonly heldBytes: number
+  /** how many stashes this nara may hold (by memory mode) */
+  readonly capacity: number
+  /** confidants keeping this nara's own stash */
+  readonly confidants: number
+  /** successful `set`s of this nara's own stash */
+  readonly stores: number
+  /** stores accepted from other naras as their confidant */
+  readonly storesAccepted: number
+  /** confidants added after the last `set` or recovery, replacing lost ones or filling empty places */
+  readonly repairs: number
+  /** the boot-time recovery, once it has finished */
+  readonly recovery?: { readonly recovered: boolean, readonly durationMs: number }
+}
 
 /** What `set` achieved. */
 export interface StoreReport {
@@ -69,6 +90,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
+  private counts = { stores: 0, storesAccepted: 0, repairs: 0 }
 
   constructor (options: StashOptions = {}) {
     this.options = {
@@ -147,6 +169,20 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return this.recovery.pending
   }
 
+  stats (): StashStats {
+    let heldBytes = 0
+    for (const s of this.stored.values()) heldBytes += s.ciphertext.byteLength
+    const recovery = this.recoveryReport()
+    return {
+      held: this.stored.size,
+      heldBytes,
+      capacity: CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode],
+      confidants: this.myConfidants.size,
+      ...this.counts,
+      ...(recovery !== undefined ? { recovery: { recovered: recovery.count > 0, durationMs: recovery.endedAtMs - recovery.beganAtMs } } : {})
+    }
+  }
+
   /** Resolves when the boot-time recovery has finished (at once when it never started). */
   async recovered (): Promise<StashRecovered> {
     return await this.recovery.done()
@@ -187,6 +223,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     this.version = version
     this.myConfidants.clear()
     for (const c of confidants) this.myConfidants.set(c.id, c)
+    this.counts.stores++
     // A replacement stepped in for a candidate that failed: the copies must name who really holds them.
     if (!sameIds(confidants, intended)) await this.restore(version, data, confidants)
     this.log.info('stash stored', { version, confidants: confidants.map(c => c.name), failures: failures.length })
@@ -234,8 +271,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (held !== undefined && held.version > p.version) {
       throw new Refusal('stale-version', `holding newer version ${held.version}`)
     }
-    this.log.info('storing stash', { from: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
-    this.stored.set(p.ownerId, { ownerId: p.ownerId, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
+    this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
+    this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
+    this.counts.storesAccepted++
     await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
     // findable by the owner through the DHT even where its broadcast does not reach
     if (held === undefined) this.rt.advertise(advertisement(p.ownerId)).catch((err: Error) => { this.log.debug('could not advertise a held stash', { owner: p.ownerId, err: err.message }) })
@@ -248,7 +286,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   async refresh (msg: Message): Promise<void> {
     if (!this.stored.has(msg.fromId)) return
-    this.log.info('returning stash to its owner', { owner: msg.fromId })
+    this.log.info('returning stash to its owner', { owner: msg.fromName, ownerId: msg.fromId })
     await this.rt.emit({ kind: 'stash:response', to: msg.fromId, payload: this.responseFor(msg.fromId) })
   }
 
@@ -375,7 +413,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
         if (publicKey !== undefined) this.myConfidants.set(from.id, { ...from, publicKey })
       }
       payload = { count: holders.length, version: newest }
-      this.log.info('stash recovered', { version: newest, copies: holders.length })
+      this.log.info('stash recovered', { version: newest, copies: holders.length, from: holders.map(c => c.from.name) })
     } else if (copies.length > 0) {
       this.log.info('recovered copies are not newer than the stash set meanwhile', { copies: copies.length })
     } else if (this.unopened > 0) {
@@ -393,9 +431,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     try {
       const inner = decodeSealed(await this.rt.open(response))
       if (inner?.version === response.version) return { from, version: inner.version, data: inner.data, confidants: inner.confidants }
-      this.log.warn('recovered copy is labelled with the wrong version', { from: from.id, label: response.version, sealed: inner?.version })
+      this.log.warn('recovered copy is labelled with the wrong version', { from: from.name, fromId: from.id, label: response.version, sealed: inner?.version })
     } catch (err) {
-      this.log.warn('recovered copy does not open', { from: from.id, err: (err as Error).message })
+      this.log.warn('recovered copy does not open', { from: from.name, fromId: from.id, err: (err as Error).message })
     }
     return undefined
   }
@@ -408,7 +446,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (evicted === undefined) return false
     this.stored.delete(evicted.ownerId)
     this.rt.withdraw(advertisement(evicted.ownerId)).catch(() => {})
-    this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerId })
+    this.log.info('evicted the stash of an offline owner', { owner: evicted.ownerName, ownerId: evicted.ownerId })
     return true
   }
 
@@ -428,9 +466,10 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
         // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
         await this.storeWith(peer.id, await this.sealedStore(this.version, this.data, [...this.myConfidants.values(), peer]))
         this.myConfidants.set(peer.id, peer)
+        this.counts.repairs++
         this.log.info('new confidant', { confidant: peer.name, confidants: this.myConfidants.size })
       } catch (err) {
-        this.log.warn('candidate confidant refused', { peer: peer.id, err: (err as Error).message })
+        this.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
     }
     if (this.myConfidants.size < this.options.targetConfidants) {

@@ -1,4 +1,4 @@
-import { MemoryNetwork, MockRuntime, PresenceService, StashService, type NaraNode } from '../../../src/index.js'
+import { MemoryNetwork, MockRuntime, NaraMetrics, PresenceService, StashService, type NaraNode } from '../../../src/index.js'
 
 /** A NaraNode around a MockRuntime with a real StashService: what the API serves in unit tests. */
 export interface FakeNode extends NaraNode {
@@ -7,10 +7,12 @@ export interface FakeNode extends NaraNode {
 
 /** Builds and starts a fake node on `network` (stash recovery off so nothing waits on timers). */
 export async function fakeNode (name: string, network?: MemoryNetwork, opts: { withStash?: boolean, recoveryDeadlineMs?: number } = {}): Promise<FakeNode> {
-  const runtime = new MockRuntime({ name, ...(network !== undefined ? { network } : {}) })
+  const metrics = new NaraMetrics()
+  const runtime = new MockRuntime({ name, observer: metrics, ...(network !== undefined ? { network } : {}) })
   const recovery = opts.recoveryDeadlineMs !== undefined ? { recoverOnStart: true, recoveryDeadlineMs: opts.recoveryDeadlineMs } : { recoverOnStart: false }
   const stash = new StashService({ ...recovery, storeTimeoutMs: 1_000 })
   if (opts.withStash !== false) await runtime.install(stash)
+  metrics.watch(runtime, stash)
   await runtime.start()
   const startedAt = Date.now() - 1_500
   return {
@@ -19,6 +21,7 @@ export async function fakeNode (name: string, network?: MemoryNetwork, opts: { w
     stash,
     // never installed: the API does not use presence
     presence: new PresenceService(),
+    metrics,
     peerId: () => `12D3KooW-fake-${name}`,
     multiaddrs: () => [`/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW-fake-${name}`],
     uptimeMs: () => Date.now() - startedAt,

@@ -110,7 +110,7 @@ describe('the HTTP API of a nara in a swarm of four', () => {
     const confidant = swarm.slice(1).find(n => n.stash.stored.has(owner))!
     const res = await (await api(confidant)).inject({ method: 'GET', url: '/stash/held' })
     const body = res.json<{ held: HeldBody[] }>()
-    expect(body.held).toEqual([{ ownerId: owner, bytes: expect.any(Number), version: swarm[0].stash.currentVersion(), storedAt: expect.any(Number) }])
+    expect(body.held).toEqual([{ ownerId: owner, ownerName: swarm[0].identity.name, bytes: expect.any(Number), version: swarm[0].stash.currentVersion(), storedAt: expect.any(Number) }])
     expect(body.held[0].bytes).toBe(confidant.stash.stored.get(owner)!.ciphertext.byteLength)
     expect(res.body).not.toContain('ciphertext')
     expect(res.body).not.toContain('nonce')
@@ -128,8 +128,8 @@ describe('the HTTP API of a nara in a swarm of four', () => {
     for (const b of behaviors) expect(b.replyKind === null || typeof b.replyKind === 'string').toBe(true)
   })
 
-  it('GET /metrics returns the runtime counters', async () => {
-    const body = (await app.inject({ method: 'GET', url: '/metrics' })).json<Record<string, unknown>>()
+  it('GET /stats returns the runtime counters as JSON', async () => {
+    const body = (await app.inject({ method: 'GET', url: '/stats' })).json<Record<string, unknown>>()
     expect(body).toEqual({ received: expect.any(Number), emitted: expect.any(Number), traffic: expect.any(Object), drops: expect.any(Object), pendingCalls: 0 })
     expect(body.emitted).toBeGreaterThan(0)
   })
@@ -160,7 +160,7 @@ describe('the HTTP API of a nara in a swarm of four', () => {
     for (const [method, url] of [['GET', '/nope'], ['DELETE', '/stash'], ['POST', '/status?x=1']] as const) {
       const res = await app.inject({ method, url })
       expect(res.statusCode).toBe(404)
-      expect(errorOf(res.body)).toBe(`no route ${method} ${url.split('?')[0]}; try GET /status, /peers, /stash, /stash/held, /behaviors, /metrics or PUT /stash`)
+      expect(errorOf(res.body)).toBe(`no route ${method} ${url.split('?')[0]}; try GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics or PUT /stash`)
     }
   })
 })

@@ -52,6 +52,23 @@ describe('client commands against a running API', () => {
     expect(out[3]).toBe('2 peer(s) online')
   })
 
+  it('nara peers shows each peer\'s uptime now, not the figure it last announced', async () => {
+    const [node] = await fakeSwarm(1, 'clock')
+    const now = Date.now()
+    const announced = { id: 'some-id', name: 'quiet', uptimeMs: 60_000, lastSeen: now - 90_000, onlineSince: now - 600_000 }
+    node.runtime.setOnlinePeers([announced])
+    const api = await startApi(node, { port: 0 })
+    const io = captureIo()
+    try {
+      expect(await runCli(argv('peers', '--api', api.url), io)).toBe(0)
+    } finally {
+      await api.close()
+      await node.stop()
+    }
+    // 60 s announced 90 s ago: up for 2m 30s by now (a second may pass while the command runs)
+    expect(io.outLines[1]).toMatch(/^quiet\s+some-id\s+\(unknown\)\s+2m 3[01]s\s+1m 3[01]s ago$/)
+  })
+
   it('nara stash get before a stash exists says how to make one', async () => {
     const { code, err } = await nara('stash', 'get')
     expect(code).toBe(1)
@@ -86,8 +103,8 @@ describe('client commands against a running API', () => {
     } finally {
       await api.close()
     }
-    expect(io.outLines[0]).toMatch(/^OWNER\s+VERSION\s+SIZE\s+STORED$/)
-    expect(io.outLines[1]).toContain(nodes[0].identity.id)
+    expect(io.outLines[0]).toMatch(/^OWNER\s+NaraID\s+VERSION\s+SIZE\s+STORED$/)
+    expect(io.outLines[1].split(/\s+/).slice(0, 2)).toEqual([nodes[0].identity.name, nodes[0].identity.id])
   })
 
   it('an API error becomes one line and exit code 1', async () => {

@@ -22,6 +22,7 @@ export function recordingActions (): CliActions & { calls: Array<{ action: strin
   return {
     calls,
     start: async (config) => { calls.push({ action: 'start', config }) },
+    soul: async (flags) => { calls.push({ action: 'soul', args: [flags] }) },
     status: client('status'),
     peers: client('peers'),
     stashGet: client('stashGet'),

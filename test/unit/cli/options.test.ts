@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from 'commander'
 import { Identity } from '../../../src/index.js'
 import {
@@ -143,6 +143,76 @@ describe('nara start: parsing the command line', () => {
     const { code, out } = await cli('start', '--help')
     expect(code).toBe(0)
     expect(out.join('\n')).toContain('--memory-mode <mode>')
+  })
+})
+
+describe('nara start: flags from NARA_* environment variables', () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('NARA_') && !(key in saved)) delete process.env[key]
+    Object.assign(process.env, saved)
+  })
+  const OTHER = BOOT.replace('4500', '4501')
+
+  it('every start flag can come from its variable; repeatable ones take a comma-separated list', async () => {
+    Object.assign(process.env, {
+      NARA_NAME: 'envy', NARA_PORT: '4002', NARA_BOOTSTRAP: `${BOOT}, ${OTHER}`, NARA_API_PORT: '0', NARA_MEMORY_MODE: 'low',
+      NARA_LOG_LEVEL: 'debug', NARA_LOG_FORMAT: 'pretty', NARA_JSON: '1'
+    })
+    const { code, calls, err } = await cli('start')
+    expect(err).toEqual([])
+    expect(code).toBeUndefined()
+    expect(calls[0].config).toEqual({
+      name: 'envy', port: 4002, listen: ['/ip4/127.0.0.1/tcp/4002'], bootstrap: [BOOT, OTHER], apiPort: 0, memoryMode: 'low',
+      logLevel: 'debug', logFormat: 'pretty', json: true
+    })
+    delete process.env.NARA_PORT
+    process.env.NARA_LISTEN = '/ip4/127.0.0.1/tcp/1,/ip4/127.0.0.1/tcp/2'
+    const soul = Identity.create({ name: 'envy', machineId: 'cli-test' }).soulString()
+    process.env.NARA_SOUL = soul
+    expect((await cli('start')).calls[0].config).toMatchObject({ listen: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'], soul })
+  })
+
+  it('a flag beats its variable', async () => {
+    Object.assign(process.env, { NARA_NAME: 'envy', NARA_API_PORT: '9999', NARA_BOOTSTRAP: OTHER, NARA_LOG_FORMAT: 'pretty' })
+    const { calls } = await cli('start', '--name', 'flagged', '--api-port', '1234', '--bootstrap', BOOT, '--log-format', 'json')
+    expect(calls[0].config).toMatchObject({ name: 'flagged', apiPort: 1234, bootstrap: [BOOT], logFormat: 'json' })
+  })
+
+  it('a bad value in a variable is a one-line error that names the variable', async () => {
+    process.env.NARA_PORT = 'abc'
+    const { code, err, calls } = await cli('start')
+    expect(code).toBe(2)
+    expect(calls).toEqual([])
+    expect(err).toHaveLength(1)
+    expect(err[0]).toMatch(/^error: option '--port <n>' value 'abc' from env 'NARA_PORT' is invalid\. a port is a whole number/)
+  })
+
+  it('nara start --help names the variables', async () => {
+    const help = (await cli('start', '--help')).out.join(' ').replace(/\s+/g, ' ')
+    for (const env of ['NARA_NAME', 'NARA_SOUL', 'NARA_PORT', 'NARA_LISTEN', 'NARA_BOOTSTRAP', 'NARA_API_PORT', 'NARA_MEMORY_MODE', 'NARA_LOG_LEVEL', 'NARA_LOG_FORMAT', 'NARA_JSON']) {
+      expect(help).toContain(`env: ${env}`)
+    }
+  })
+
+  it('--log-format is pretty or json', async () => {
+    const { code, err } = await cli('start', '--log-format', 'xml')
+    expect(code).toBe(2)
+    expect(err[0]).toMatch(/argument 'xml' is invalid\. use one of pretty, json$/)
+  })
+})
+
+describe('nara soul: parsing the command line', () => {
+  afterEach(() => { delete process.env.NARA_NAME })
+
+  it('takes the name from --name or NARA_NAME, and refuses a soul for another name', async () => {
+    expect((await cli('soul', '--name', 'alice')).calls).toEqual([{ action: 'soul', args: [{ name: 'alice' }] }])
+    process.env.NARA_NAME = 'bob'
+    expect((await cli('soul')).calls).toEqual([{ action: 'soul', args: [{ name: 'bob' }] }])
+    const soul = Identity.create({ name: 'alice', machineId: 'cli-test' }).soulString()
+    const wrong = await cli('soul', '--soul', soul)
+    expect(wrong.code).toBe(2)
+    expect(wrong.err).toEqual([expect.stringMatching(/^error: --soul: this soul belongs to a different name than "bob"/)])
   })
 })
 

@@ -5,6 +5,7 @@ import { startApi } from '../../../src/api/index.js'
 import { CliError } from '../../../src/cli/errors.js'
 import { resolveStartConfig } from '../../../src/cli/options.js'
 import { runStart, type StartDeps } from '../../../src/cli/start.js'
+import { cliLogger, type StartLog } from '../../../src/cli/logs.js'
 import { fakeNode, type FakeNode } from '../api/fake-node.js'
 import { captureIo } from './helpers.js'
 
@@ -26,7 +27,7 @@ function deps (node?: FakeNode, overrides: Partial<StartDeps> = {}): StartDeps &
     created,
     createNode: async (options) => { created.push(options); return node! },
     startApi,
-    logger: () => new MemoryLogger(),
+    logger: () => ({ log: new MemoryLogger(), release: () => {}, discard: () => {} }),
     onSignal: (signal, handler) => { signals.set(signal, handler) },
     exit: (code) => { exits.push(code) },
     ...overrides
@@ -53,7 +54,6 @@ describe('nara start', () => {
       name: 'starter',
       id: node.identity.id,
       peerId: node.peerId(),
-      soul: node.identity.soulString(),
       multiaddrs: node.multiaddrs(),
       api: started.api.url,
       apiPort: started.api.port,
@@ -62,16 +62,47 @@ describe('nara start', () => {
     expect((await fetch(`${started.api.url}/status`)).status).toBe(200)
   })
 
-  it('prints a readable block by default', async () => {
+  it('prints a readable block by default, which says how to print the soul but not the soul', async () => {
     const node = await fakeNode('reader')
     const d = deps(node)
     const started = await runStart(config(), d)
     cleanup.push(started.stop)
     const text = d.io.outLines.join('\n')
     expect(d.io.outLines[0]).toBe('nara reader is running')
-    for (const part of [node.identity.id, node.peerId(), node.identity.soulString(), node.multiaddrs()[0], started.api.url]) {
+    for (const part of [node.identity.id, node.peerId(), node.multiaddrs()[0], started.api.url, '`nara soul --name reader` prints it']) {
       expect(text).toContain(part)
     }
+    expect(text).not.toContain(node.identity.soulString())
+    const soul = node.identity.soulString()
+    const given = deps(node)
+    cleanup.push((await runStart(config({ name: 'reader', soul }), given)).stop)
+    expect(given.io.outLines.join('\n')).toContain('secret; the one given with --soul')
+    expect(given.io.outLines.join('\n')).not.toContain(soul)
+  })
+
+  it('holds the node\'s logs until the summary is out; a busy API port drops them, another failure shows them', async () => {
+    const written: string[] = []
+    const stderr = { write: (s: string) => { written.push(s); return true } } as unknown as NodeJS.WritableStream
+    const logger = (): StartLog => cliLogger({ level: 'info', format: 'json', destination: stderr })
+    const node = await fakeNode('held')
+    const d = deps(node, { logger })
+    d.createNode = async (options) => { options.logger?.info('creating'); return node }
+    const started = await runStart(config(), d)
+    cleanup.push(started.stop)
+    expect(written.map(l => JSON.parse(l).msg)).toEqual(['creating', 'nara started'])
+
+    written.length = 0
+    const busy = await fakeNode('held-busy')
+    const b = deps(busy, { logger, createNode: async (options) => { options.logger?.info('creating'); return busy } })
+    await expect(runStart(config({ apiPort: await busyPort() }), b)).rejects.toThrow(/already in use/)
+    expect(written).toEqual([])
+
+    const broken = async (options: { logger?: { warn: (m: string) => void } }): Promise<never> => {
+      options.logger?.warn('about to break')
+      throw new Error('something broke')
+    }
+    await expect(runStart(config(), deps(undefined, { logger, createNode: broken }))).rejects.toThrow(/something broke/)
+    expect(written.map(l => JSON.parse(l).msg)).toEqual(['about to break'])
   })
 
   it('stops gracefully on the first signal and exits 0; a second exits at once', async () => {

@@ -1,0 +1,2 @@
+export { NaraMetrics } from './nara-metrics.js'
+export { registerStashMetrics } from './stash-metrics.js'

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { CallOutcome, NaraRuntime, RuntimeObserver } from '../runtime/index.js'
+import type { StashService } from '../services/stash/index.js'
+import { registerStashMetrics } from './stash-metrics.js'
+
+/** Call durations: from loopback round trips (ms) to the slowest timeouts. */
+const CALL_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+/**
+ * A nara's own Prometheus metrics, in a registry of this node's (several nodes
+ * may run in one process: never the global default registry). The runtime pushes
+ * message counts and call durations as they happen; gauges and the stash's
+ * counters are read from the node at each scrape.
+ */
+export class NaraMetrics implements RuntimeObserver {
+  readonly registry: Registry
+  private readonly receivedTotal: Counter<'kind'>
+  private readonly emittedTotal: Counter<'kind'>
+  private readonly droppedTotal: Counter<'kind' | 'reason'>
+  private readonly callDuration: Histogram<'kind' | 'outcome'>
+
+  constructor (registry: Registry = new Registry()) {
+    this.registry = registry
+    const registers = [registry]
+    this.receivedTotal = new Counter({ name: 'nara_messages_received_total', help: 'Messages that passed the receive pipeline, by kind', labelNames: ['kind'], registers })
+    this.emittedTotal = new Counter({ name: 'nara_messages_emitted_total', help: 'Messages that passed the emit pipeline (sent, published or delivered locally), by kind', labelNames: ['kind'], registers })
+    this.droppedTotal = new Counter({ name: 'nara_messages_dropped_total', help: 'Inbound messages dropped, by kind ("unknown" before it is decoded) and reason', labelNames: ['kind', 'reason'], registers })
+    this.callDuration = new Histogram({
+      name: 'nara_call_duration_seconds',
+      help: 'How long call() took from sending the request to its reply or failure, by kind and outcome',
+      labelNames: ['kind', 'outcome'],
+      buckets: CALL_BUCKETS_SECONDS,
+      registers
+    })
+  }
+
+  received (kind: string): void { this.receivedTotal.inc({ kind }) }
+  emitted (kind: string): void { this.emittedTotal.inc({ kind }) }
+  dropped (kind: string, reason: string): void { this.droppedTotal.inc({ kind, reason }) }
+  callFinished (kind: string, outcome: CallOutcome, seconds: number): void { this.callDuration.observe({ kind, outcome }, seconds) }
+
+  /** Adds the gauges read from a running node at each scrape. */
+  watch (runtime: NaraRuntime, stash: StashService): void {
+    const registers = [this.registry]
+    new Gauge({
+      name: 'nara_peers_online',
+      help: 'Naras this node sees online',
+      registers,
+      collect () { this.set(runtime.onlinePeers().length) }
+    })
+    new Gauge({
+      name: 'nara_calls_pending',
+      help: 'Calls waiting for their reply',
+      registers,
+      collect () { this.set(runtime.stats().pendingCalls) }
+    })
+    registerStashMetrics(this.registry, stash)
+  }
+
+  /** The metrics in the Prometheus text exposition format, with its content type. */
+  async scrape (): Promise<{ contentType: string, text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() }
+  }
+}

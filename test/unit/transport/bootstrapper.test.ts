@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryLogger } from '../../../src/index.js'
+import { Bootstrapper } from '../../../src/transport/bootstrapper.js'
+import { waitFor } from '../../helpers/wait.js'
+
+const ADDRESS = '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWEPsYnsWqGr1cNp4j3pgH9mvbdcRr8xb4BvgszzazQV68'
+const running: Bootstrapper[] = []
+afterEach(() => { for (const b of running.splice(0)) b.stop() })
+
+function unreachable (options: { warnEveryMs: number }): { log: MemoryLogger, dials: () => number, heal: () => void } {
+  const log = new MemoryLogger()
+  let dials = 0
+  let reachable = false
+  const bootstrapper = new Bootstrapper({
+    list: [ADDRESS],
+    dial: async () => {
+      dials++
+      if (!reachable) throw new Error('connection refused')
+    },
+    connectedPeers: () => 0,
+    log,
+    minBackoffMs: 1,
+    maxBackoffMs: 2,
+    ...options
+  })
+  running.push(bootstrapper)
+  bootstrapper.start()
+  return { log, dials: () => dials, heal: () => { reachable = true } }
+}
+
+describe('joining through an unreachable bootstrap peer', () => {
+  it('warns at the first failure, naming the address and that it keeps retrying; the retries after it are debug', async () => {
+    const { log, dials } = unreachable({ warnEveryMs: 3_600_000 })
+    await waitFor(() => dials() >= 6, 'six rounds of dials')
+    const failures = log.records.filter(r => r.msg.startsWith('cannot reach any bootstrap peer'))
+    expect(failures[0].level).toBe('warn')
+    expect(failures[0].msg).toContain(ADDRESS)
+    expect(failures[0].msg).toMatch(/still trying, with backoff/)
+    expect(failures[0].fields.bootstrap).toEqual([`${ADDRESS}: connection refused`])
+    expect(failures.slice(1).length).toBeGreaterThanOrEqual(4)
+    expect(failures.slice(1).every(r => r.level === 'debug')).toBe(true)
+  })
+
+  it('warns again once warnEveryMs has passed, and says when it finally joins', async () => {
+    const { log, dials, heal } = unreachable({ warnEveryMs: 0 })
+    await waitFor(() => dials() >= 3, 'three rounds of dials')
+    heal()
+    await waitFor(() => log.records.find(r => r.msg === 'joined the swarm'), 'the join')
+    const warned = log.records.filter(r => r.level === 'warn' && r.msg.startsWith('cannot reach any bootstrap peer'))
+    expect(warned.length).toBeGreaterThanOrEqual(2)
+    expect(log.records.find(r => r.msg === 'joined the swarm')?.fields).toMatchObject({ through: ADDRESS, failedRounds: expect.any(Number) })
+  })
+})
