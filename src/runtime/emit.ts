@@ -148,6 +148,7 @@ async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emis
   const known = deps.keyring.get(to)
   if (known == null) return fail(new UnreachableError(to, 'no public key known for this nara (it has not announced itself)'))
   await deps.transport.send({ id: to, publicKey: known.publicKey }, behavior, envelopeFor, {
+    requestId: message.id,
     awaitReply: e.awaitReply !== undefined,
     timeoutMs: e.awaitReply?.timeoutMs ?? behavior.timeoutMs
   })

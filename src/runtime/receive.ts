@@ -58,7 +58,7 @@ function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
   }
   let envelope: Envelope
   try {
-    envelope = Envelope.decode(r.bytes)
+    envelope = r.ctx.envelope ?? Envelope.decode(r.bytes)
   } catch (err) {
     return drop('malformed-envelope', `cannot decode envelope: ${(err as Error).message}`)
   }
