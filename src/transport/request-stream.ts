@@ -56,11 +56,6 @@ export class RequestStream {
     return this.failure !== undefined
   }
 
-  /** Requests waiting for their reply (for tests and stats). */
-  get inFlight (): number {
-    return this.waiting.size
-  }
-
   onClosed (callback: () => void): void {
     this.closedCallbacks.push(callback)
   }
