@@ -7,6 +7,8 @@ import { naraIdOf } from './nara-id.js'
 import type { NaraID } from './nara-id.js'
 import { machineName, validateName } from './names.js'
 import { deriveSealKey, open, seal } from './seal.js'
+import { signingKeyOfPrivateKey, signWith } from './signing.js'
+import type { KeyObject } from 'node:crypto'
 import type { Sealed } from './seal.js'
 import { bondTag, formatSoul, nativeSoul, parseSoul, readMachineId, SEED_BYTES } from './soul.js'
 import type { Soul } from './soul.js'
@@ -30,6 +32,7 @@ export class Identity {
   /** raw 32-byte Ed25519 public key */
   readonly publicKey: Uint8Array
   readonly #sealKey: Uint8Array
+  readonly #signingKey: KeyObject
 
   private constructor (name: string, soul: Soul, privateKey: Ed25519PrivateKey) {
     this.name = name
@@ -38,6 +41,7 @@ export class Identity {
     this.publicKey = privateKey.publicKey.raw
     this.id = naraIdOf(this.publicKey, name)
     this.#sealKey = deriveSealKey(soul.seed)
+    this.#signingKey = signingKeyOfPrivateKey(privateKey)
   }
 
   /**
@@ -70,7 +74,7 @@ export class Identity {
 
   /** Signs with the identity key (Ed25519; deterministic). */
   async sign (data: Uint8Array): Promise<Uint8Array> {
-    return this.privateKey.sign(data)
+    return signWith(this.#signingKey, data)
   }
 
   /** Encrypts to oneself; only this soul can open it, and only under this NaraID. */

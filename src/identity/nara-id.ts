@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { validateName } from './names.js'
 
@@ -26,11 +26,22 @@ export function naraIdOf (publicKey: Uint8Array, name: string): NaraID {
   return base58btc.baseEncode(digest.subarray(0, ID_HASH_BYTES))
 }
 
+/** (key, name) pairs already checked; every message checks its sender's, so most checks repeat. */
+const checked = new Map<string, NaraID>()
+const CHECKED_ENTRIES = 1024
+
 /** Whether `id` is the NaraID of this key and name; never throws. */
 export function isNaraIdOf (id: string, publicKey: Uint8Array, name: string): boolean {
+  const memo = `${bytesToHex(publicKey)}|${name}`
+  const known = checked.get(memo)
+  if (known !== undefined) return known === id
+  let computed: NaraID
   try {
-    return naraIdOf(publicKey, name) === id
+    computed = naraIdOf(publicKey, name)
   } catch {
     return false
   }
+  if (checked.size >= CHECKED_ENTRIES) checked.delete(checked.keys().next().value as string)
+  checked.set(memo, computed)
+  return computed === id
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { Envelope, signedBytes, type Message, type Outgoing } from './message.js'
+import { signedBytes, withSignature, type Envelope, type Message, type Outgoing } from './message.js'
 import { fail, proceed, type Stage, type StageResult } from './pipeline.js'
 import { InvalidPayloadError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
@@ -104,9 +104,8 @@ async function sign (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>
 async function signEnvelope (deps: EmitDeps, behavior: Behavior, message: Message, version: number): Promise<Uint8Array> {
   const codec = behavior.versions.get(version)?.codec
   if (codec === undefined) throw new InvalidPayloadError(behavior.kind, `version ${version} is not declared`)
-  const envelope = buildEnvelope(message, version, codec.encode(message.payload))
-  envelope.signature = await deps.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer>
-  const bytes = Envelope.encode(envelope)
+  const signed = signedBytes(buildEnvelope(message, version, codec.encode(message.payload)))
+  const bytes = withSignature(signed, await deps.sign(signed))
   if (bytes.byteLength > behavior.maxEnvelopeBytes) {
     throw new InvalidPayloadError(behavior.kind, `envelope of ${bytes.byteLength} bytes exceeds the ${behavior.maxEnvelopeBytes}-byte limit`)
   }
@@ -156,6 +155,7 @@ async function transport (deps: EmitDeps, e: Emission): Promise<StageResult<Emis
   const recipient = recipientOf(deps, e.outgoing, message)
   if (recipient instanceof Error) return fail(recipient)
   await deps.transport.send(recipient, behavior, envelopeFor, {
+    requestId: message.id,
     awaitReply: e.awaitReply !== undefined,
     timeoutMs: e.awaitReply?.timeoutMs ?? behavior.timeoutMs
   })

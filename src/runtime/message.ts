@@ -49,6 +49,24 @@ export function signedBytes (envelope: Envelope): Uint8Array {
   return Envelope.encode({ ...envelope, signature: new Uint8Array(0) })
 }
 
+/** Protobuf key of `signature` (field 10, length-delimited), the envelope's last field. */
+const SIGNATURE_KEY = (10 << 3) | 2
+
+/**
+ * The encoded envelope: the signed bytes with the signature field appended. Fields
+ * are encoded in field order, so this is exactly `Envelope.encode` of the signed
+ * envelope, without encoding everything a second time.
+ */
+export function withSignature (signed: Uint8Array, signature: Uint8Array): Uint8Array {
+  if (signature.byteLength > 127) throw new RangeError('a signature is 64 bytes')
+  const out = new Uint8Array(signed.byteLength + 2 + signature.byteLength)
+  out.set(signed)
+  out[signed.byteLength] = SIGNATURE_KEY
+  out[signed.byteLength + 1] = signature.byteLength
+  out.set(signature, signed.byteLength + 2)
+  return out
+}
+
 export function toMessage<P> (envelope: Envelope, payload: P): Message<P> {
   return {
     id: envelope.id,

@@ -58,7 +58,7 @@ function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
   }
   let envelope: Envelope
   try {
-    envelope = Envelope.decode(r.bytes)
+    envelope = r.ctx.envelope ?? Envelope.decode(r.bytes)
   } catch (err) {
     return drop('malformed-envelope', `cannot decode envelope: ${(err as Error).message}`)
   }
@@ -124,7 +124,8 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
   if (e.toId !== '' && e.toId !== deps.me().id) {
     return drop('not-for-me', `addressed to ${e.toId}`)
   }
-  deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey })
+  // An id is derived from its key and name, so a known id already has this key.
+  if (deps.keyring.get(e.fromId) === undefined) deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey })
   return proceed(r)
 }
 

@@ -405,10 +405,19 @@ export class NaraRuntime implements Runtime {
     return consumers
   }
 
-  private async runHandler (behavior: Behavior, message: Message, handle: () => Promise<void>, channel?: ReplyChannel): Promise<void> {
+  private async runHandler (behavior: Behavior, message: Message, handle: () => Promise<void>, requestChannel?: ReplyChannel): Promise<void> {
+    let replied = false
+    const channel = requestChannel === undefined
+      ? undefined
+      : { reply: async (envelope: Uint8Array) => { replied = true; await requestChannel.reply(envelope) } }
     this.openRequests.set(message.id, { version: message.version, ...(channel !== undefined ? { channel } : {}) })
     try {
       await handle()
+      // The request's stream stays open for more requests, so its end says nothing: a caller waiting
+      // for a declared reply kind learns now that none is coming, rather than at its timeout.
+      if (!replied && channel !== undefined && behavior.replyKind !== undefined && message.inReplyTo === undefined) {
+        await this.refuse(message.id, message.fromId, channel, 'no-reply', `${message.kind} was handled without a reply`)
+      }
     } catch (err) {
       const refusal = err instanceof Refusal ? err : undefined
       this.log(behavior.service).error('handler failed', { kind: message.kind, from: message.fromId, err: (err as Error).message })

@@ -1,4 +1,5 @@
 import type { Behavior } from './behavior.js'
+import type { Envelope } from './message.js'
 import type { DropReason } from './pipeline.js'
 import type { NaraID } from '../identity/index.js'
 
@@ -21,6 +22,8 @@ export interface InboundContext {
   readonly negotiatedVersion?: number
   /** The behavior the transport routed this envelope by (its protocol or topic). */
   readonly routedKind?: string
+  /** The envelope decoded from these bytes, when the transport had to decode it already (to match a reply). */
+  readonly envelope?: Envelope
 }
 
 export type ReceiveOutcome =
@@ -42,7 +45,9 @@ export interface Recipient {
 }
 
 export interface SendOptions {
-  /** keep the stream open and feed the reply (if any) to the receive pipeline */
+  /** the message's id: a reply names it in `inReplyTo` */
+  readonly requestId: string
+  /** wait for the reply (if any) and feed it to the receive pipeline */
   readonly awaitReply: boolean
   readonly timeoutMs: number
   readonly signal?: AbortSignal

@@ -35,11 +35,27 @@ export const MAX_INBOUND_STREAMS_PER_PROTOCOL = 32
 /** Concurrent outbound streams per mesh protocol per connection (libp2p's default). */
 export const MAX_OUTBOUND_STREAMS_PER_PROTOCOL = 64
 
-/** Requests in flight to one peer: more than ~10 fresh streams trips yamux's early-stream limit. */
-export const MAX_CONCURRENT_REQUESTS_PER_PEER = 8
+/** Requests in flight to one peer, over all its kinds (each kind has one reused stream). */
+export const MAX_CONCURRENT_REQUESTS_PER_PEER = 32
 
-/** How long an inbound stream may take to deliver its one request frame before it is dropped. */
+/**
+ * Requests handled at once on one inbound stream; beyond it the stream is not read until
+ * one finishes. Twice the dialer's own limit, since a reply can reach the dialer (which
+ * then sends its next request) just before the handler that wrote it has returned.
+ */
+export const MAX_REQUESTS_PER_STREAM = 2 * MAX_CONCURRENT_REQUESTS_PER_PEER
+
+/** How long a new inbound stream may take to deliver its first request frame before it is dropped. */
 export const READ_TIMEOUT_MS = 10_000
+
+/** An outbound request stream with nothing in flight for this long is closed. */
+export const IDLE_STREAM_MS = 30_000
+
+/** An inbound request stream quiet for this long is closed (the dialer normally closes it first). */
+export const INBOUND_IDLE_MS = 2 * IDLE_STREAM_MS
+
+/** How long a reply may wait for its reader before the stream is given up. */
+export const WRITE_TIMEOUT_MS = 10_000
 
 /** How long a broadcast made before any peer subscribed is kept for republishing. */
 export const HOLD_BROADCAST_MS = 30_000

@@ -15,37 +15,57 @@ export class FrameError extends Error {
   }
 }
 
+/** The stream failed (reset, connection lost) between frames: nothing was cut short. */
+export class StreamBrokenError extends Error {
+  constructor (detail: string) {
+    super(detail)
+    this.name = 'StreamBrokenError'
+  }
+}
+
 /** 7 varint bytes hold 49 bits: any real length, and a bigger prefix is garbage, not a size. */
 const MAX_PREFIX_BYTES = 7
 
 /**
  * One stream carrying unsigned-varint length-prefixed frames, the same wire
  * format as `lpStream` from @libp2p/utils. Reading is done by hand so that a
- * clean end before any byte (no frame), a truncated frame, an oversize length
- * and a garbage prefix can be told apart.
+ * clean end between frames, a truncated frame, an oversize length, a garbage
+ * prefix and a stream broken between frames can be told apart.
  */
 export class FrameStream {
   private readonly bytes: ByteStream<Stream>
   private readonly pending = new Uint8ArrayList()
 
-  constructor (readonly stream: Stream, private readonly maxDataLength: number) {
-    // Never buffer much more than one acceptable frame: a flood aborts the stream.
-    this.bytes = byteStream(stream, { maxBufferSize: maxDataLength + MAX_PREFIX_BYTES + 1 })
+  /**
+   * @param maxDataLength - the largest frame accepted
+   * @param maxBufferedFrames - how many of the largest frames may wait unread (requests in flight on one stream)
+   */
+  constructor (readonly stream: Stream, private readonly maxDataLength: number, maxBufferedFrames = 1) {
+    // Never buffer much more than the frames allowed in flight: a flood aborts the stream.
+    this.bytes = byteStream(stream, { maxBufferSize: maxBufferedFrames * (maxDataLength + MAX_PREFIX_BYTES) + 1 })
   }
 
-  /** Reads one frame; undefined when the stream ended cleanly before sending anything. */
+  /** Bytes of a frame received but not yet complete. */
+  get buffered (): number {
+    return this.pending.byteLength
+  }
+
+  /** Reads one frame; undefined when the stream ended cleanly between frames. */
   async read (options: AbortOptions = {}): Promise<Uint8Array | undefined> {
     let header: { length: number, prefixBytes: number } | undefined
     for (;;) {
       header ??= this.header()
       if (header !== undefined && this.pending.byteLength >= header.prefixBytes + header.length) {
-        return this.pending.subarray(header.prefixBytes, header.prefixBytes + header.length)
+        const end = header.prefixBytes + header.length
+        const frame = this.pending.subarray(header.prefixBytes, end)
+        this.pending.consume(end)
+        return frame
       }
       let chunk: Uint8ArrayList | null
       try {
         chunk = await this.bytes.read(options)
       } catch (err) {
-        throw classify(err, options.signal)
+        throw classify(err, options.signal, this.pending.byteLength)
       }
       if (chunk === null) {
         if (this.pending.byteLength === 0) return undefined
@@ -81,11 +101,12 @@ export class FrameStream {
   }
 }
 
-function classify (err: unknown, signal: AbortSignal | undefined): FrameError {
+function classify (err: unknown, signal: AbortSignal | undefined, pending: number): Error {
   if (err instanceof FrameError) return err
   const error = err instanceof Error ? err : new Error(String(err))
   if (signal?.aborted === true) return new FrameError('read-timeout', 'no complete frame in time')
   if (error.name === 'StreamBufferError') return new FrameError('oversize-frame', error.message)
+  if (pending === 0) return new StreamBrokenError(error.message)
   return new FrameError('truncated-frame', `stream failed mid-frame: ${error.message}`)
 }
 

@@ -3,26 +3,33 @@ import { TopicValidatorResult, type Message as PubSubMessage, type SubscriptionC
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../runtime/constants.js'
 import { NotRunningError, RefusedError, TimeoutError, UnreachableError } from '../runtime/errors.js'
 import {
-  HOLD_BROADCAST_MS, SUBSCRIPTION_SETTLE_MS, MAX_CONCURRENT_REQUESTS_PER_PEER, MAX_HELD_BROADCASTS,
-  MAX_INBOUND_STREAMS_PER_PROTOCOL, MAX_OUTBOUND_STREAMS_PER_PROTOCOL, READ_TIMEOUT_MS, REPUBLISH_INTERVAL_MS
+  HOLD_BROADCAST_MS, SUBSCRIPTION_SETTLE_MS, MAX_CONCURRENT_REQUESTS_PER_PEER, MAX_HELD_BROADCASTS, IDLE_STREAM_MS, INBOUND_IDLE_MS,
+  MAX_INBOUND_STREAMS_PER_PROTOCOL, MAX_OUTBOUND_STREAMS_PER_PROTOCOL, READ_TIMEOUT_MS, REPUBLISH_INTERVAL_MS, WRITE_TIMEOUT_MS
 } from './constants.js'
 import { deadline, type Deadline } from './deadline.js'
-import { FrameError, FrameStream } from './frames.js'
 import { Advertising } from './advertising.js'
 import { HeldBroadcasts } from './held-broadcasts.js'
 import { PeerLimiter } from './peer-limiter.js'
-import { abortWith, closeGracefully, isStaleAddressFailure, raceSignal } from './stream-helpers.js'
+import { RequestStream, RequestStreams } from './request-stream.js'
+import { serveRequests } from './request-server.js'
+import { isStaleAddressFailure, raceSignal } from './stream-helpers.js'
 import { keyOfPeerId, peerIdOfKey } from './peer-ids.js'
 import type { TransportHost } from './host.js'
 import type { Behavior } from '../runtime/behavior.js'
-import type { InboundSink, Recipient, ReplyChannel, SendOptions, Transport } from '../runtime/transport.js'
+import type { InboundSink, Recipient, SendOptions, Transport } from '../runtime/transport.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 /** Tunables; the defaults are the constants in ./constants.ts. */
 export interface Libp2pTransportOptions {
-  /** how long an inbound stream may take to deliver its request frame */
+  /** how long a new inbound stream may take to deliver its first request frame */
   readTimeoutMs?: number
+  /** how long an outbound request stream with nothing in flight stays open */
+  idleStreamMs?: number
+  /** how long an inbound request stream may stay quiet before it is closed */
+  inboundIdleMs?: number
+  /** how long a reply may wait for a sender that does not read */
+  writeTimeoutMs?: number
   /** how long a broadcast made before anyone subscribed is kept */
   holdBroadcastMs?: number
   /** how often held broadcasts are retried */
@@ -33,10 +40,11 @@ export interface Libp2pTransportOptions {
 
 /**
  * The runtime's Transport over libp2p: a mesh kind is a stream protocol per
- * version (`/nara/svc/op/<v>`, one length-prefixed envelope per stream, the
- * reply on the same stream); a broadcast kind is a gossipsub topic whose
- * validator runs the receive pipeline. Senders are authenticated by the
- * connection's (or the signed gossipsub message's) Ed25519 key.
+ * version (`/nara/svc/op/<v>`); requests to a peer reuse one long-lived stream
+ * per kind, several in flight, each reply on the same stream matched by
+ * `inReplyTo`. A broadcast kind is a gossipsub topic whose validator runs the
+ * receive pipeline. Senders are authenticated by the connection's (or the
+ * signed gossipsub message's) Ed25519 key.
  */
 export class Libp2pTransport implements Transport {
   private readonly log: Logger
@@ -47,7 +55,8 @@ export class Libp2pTransport implements Transport {
   private readonly setup = new Set<Promise<void>>()
   private readonly limiter: PeerLimiter
   private readonly held: HeldBroadcasts
-  private readonly readTimeoutMs: number
+  private readonly timing: { readTimeoutMs: number, idleStreamMs: number, inboundIdleMs: number, writeTimeoutMs: number }
+  private readonly requestStreams = new RequestStreams()
   private sink?: InboundSink
   private stopping = new AbortController()
   private settleTimer?: ReturnType<typeof setTimeout>
@@ -56,7 +65,12 @@ export class Libp2pTransport implements Transport {
 
   constructor (private readonly host: TransportHost, options: Libp2pTransportOptions = {}) {
     this.log = host.logger.forComponent('nara:transport')
-    this.readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.timing = {
+      readTimeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS,
+      idleStreamMs: options.idleStreamMs ?? IDLE_STREAM_MS,
+      inboundIdleMs: options.inboundIdleMs ?? INBOUND_IDLE_MS,
+      writeTimeoutMs: options.writeTimeoutMs ?? WRITE_TIMEOUT_MS
+    }
     this.advertising = new Advertising(host.providing)
     this.limiter = new PeerLimiter(options.maxConcurrentRequestsPerPeer ?? MAX_CONCURRENT_REQUESTS_PER_PEER)
     this.held = new HeldBroadcasts({
@@ -72,6 +86,11 @@ export class Libp2pTransport implements Transport {
   /** Broadcasts waiting for a subscriber (for tests and stats). */
   get heldBroadcasts (): number {
     return this.held.size
+  }
+
+  /** Outbound request streams open now (for tests and stats). */
+  get openRequestStreams (): number {
+    return this.requestStreams.size
   }
 
   async start (sink: InboundSink): Promise<void> {
@@ -92,6 +111,7 @@ export class Libp2pTransport implements Transport {
     this.host.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.held.clear()
     clearTimeout(this.settleTimer)
+    this.requestStreams.abortAll(new NotRunningError('send'))
     for (const stream of this.inbound) stream.abort(new NotRunningError('transport'))
     await settled(this.setup)
     for (const behavior of [...this.applied.values()]) await this.unapply(behavior)
@@ -187,32 +207,46 @@ export class Libp2pTransport implements Transport {
     this.host.rememberAddresses(peer, usable).catch((err: Error) => { this.log('could not record addresses of %p: %s', peer, err.message) })
   }
 
-  /** One request: dial with every version, send the envelope, read the reply if asked to. */
+  /** One request on the peer's stream for this kind (opened with every version offered when there is none). */
   private async exchange (peer: PeerId, to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>,
     options: SendOptions, limit: Deadline): Promise<void> {
+    const stream = await this.requestStreams.acquire(`${peer.toString()}|${behavior.kind}`,
+      async () => await this.openRequestStream(peer, to, behavior, options, limit), limit.signal)
+    try {
+      const envelope = await envelopeFor(stream.version)
+      let outcome
+      try {
+        outcome = await stream.request(options.requestId, envelope, options.awaitReply, limit.signal)
+      } catch (err) {
+        if (limit.expired) throw new TimeoutError(behavior.kind, options.timeoutMs)
+        if (this.stopping.signal.aborted) throw new NotRunningError('send')
+        throw err
+      }
+      // A reply our pipeline refused will never settle the call: say why now rather than time out.
+      if (outcome?.accepted === false) throw new RefusedError('bad-reply', `${outcome.reason.code}: ${outcome.reason.detail}`)
+    } finally {
+      stream.release()
+    }
+  }
+
+  private async openRequestStream (peer: PeerId, to: Recipient, behavior: Behavior, options: SendOptions, limit: Deadline): Promise<RequestStream> {
     const versions = behavior.versionsNewestFirst()
     const protocols = versions.map(v => behavior.route(v))
     const stream = await this.dial(peer, to, protocols, options, limit)
     const version = versions[protocols.indexOf(stream.protocol)]
-    const fail = (err: Error): Error => {
+    if (version === undefined) {
+      const err = new UnreachableError(to.id, `it negotiated an unexpected protocol ${stream.protocol}`)
       stream.abort(err)
-      return err
+      throw err
     }
-    if (version === undefined) throw fail(new UnreachableError(to.id, `it negotiated an unexpected protocol ${stream.protocol}`))
-    const frames = new FrameStream(stream, this.maxReplyBytes())
-    let envelope: Uint8Array
-    try {
-      envelope = await envelopeFor(version)
-    } catch (err) {
-      throw fail(err as Error)
-    }
-    try {
-      await frames.write(envelope, { signal: limit.signal })
-    } catch (err) {
-      throw fail(limit.expired ? new TimeoutError(behavior.kind, options.timeoutMs) : new UnreachableError(to.id, `write failed: ${(err as Error).message}`))
-    }
-    if (options.awaitReply) await this.awaitReply(frames, to, behavior, options, limit)
-    await closeGracefully(stream)
+    return new RequestStream(stream, {
+      to,
+      version,
+      maxReplyBytes: this.maxReplyBytes(),
+      idleMs: this.timing.idleStreamMs,
+      sink: () => this.sink,
+      log: this.log
+    })
   }
 
   /** Opens a stream; when known addresses fail, asks peer routing for fresh ones and tries once more. */
@@ -250,26 +284,6 @@ export class Libp2pTransport implements Transport {
       this.refreshing.set(key, pending)
     }
     await raceSignal(pending, signal)
-  }
-
-  private async awaitReply (frames: FrameStream, to: Recipient, behavior: Behavior, options: SendOptions, limit: Deadline): Promise<void> {
-    let reply: Uint8Array | undefined
-    try {
-      reply = await frames.read({ signal: limit.signal })
-    } catch (err) {
-      if (limit.expired) throw abortWith(frames.stream, new TimeoutError(behavior.kind, options.timeoutMs))
-      if (this.stopping.signal.aborted) throw abortWith(frames.stream, new NotRunningError('send'))
-      const problem = err instanceof FrameError ? err : new FrameError('bad-frame', (err as Error).message)
-      this.sink?.dropped({ code: problem.code, detail: `reply to ${behavior.kind} from ${to.id}: ${problem.message}` })
-      throw abortWith(frames.stream, new RefusedError('bad-reply', problem.message))
-    }
-    if (reply === undefined) {
-      await closeGracefully(frames.stream)
-      throw new RefusedError('no-reply', `${to.id} closed the ${behavior.kind} request without replying`)
-    }
-    const outcome = await this.sink?.receive(reply, { authenticatedKey: to.publicKey })
-    // A reply our pipeline refused will never settle the call: say why now rather than time out.
-    if (outcome?.accepted === false) throw new RefusedError('bad-reply', `${outcome.reason.code}: ${outcome.reason.detail}`)
   }
 
   /** The largest reply accepted: any kind served here may come back as a reply. */
@@ -315,7 +329,7 @@ export class Libp2pTransport implements Transport {
     }
   }
 
-  /** An inbound mesh stream: one request frame in, at most one reply frame out. Never throws. */
+  /** An inbound mesh stream: requests in, each reply on the same stream. Never throws. */
   private async onStream (behavior: Behavior, version: number, stream: Stream, connection: Connection): Promise<void> {
     const sink = this.sink
     const key = keyOfPeerId(connection.remotePeer)
@@ -326,43 +340,22 @@ export class Libp2pTransport implements Transport {
     }
     this.inbound.add(stream)
     try {
-      const frames = new FrameStream(stream, behavior.maxEnvelopeBytes)
-      const limit = deadline(this.readTimeoutMs, this.stopping.signal)
-      let request: Uint8Array | undefined
-      try {
-        request = await frames.read({ signal: limit.signal })
-      } catch (err) {
-        const problem = err instanceof FrameError ? err : new FrameError('bad-frame', (err as Error).message)
-        if (!this.stopping.signal.aborted) sink.dropped({ code: problem.code, detail: `${behavior.route(version)} from ${connection.remotePeer.toString()}: ${problem.message}` })
-        stream.abort(problem)
-        return
-      } finally {
-        limit.clear()
-      }
-      if (request === undefined) {
-        sink.dropped({ code: 'truncated-frame', detail: `${behavior.route(version)} stream from ${connection.remotePeer.toString()} ended without a frame` })
-        stream.abort(new FrameError('truncated-frame', 'no frame'))
-        return
-      }
-      await sink.receive(request, { authenticatedKey: key, negotiatedVersion: version, routedKind: behavior.kind, replyChannel: this.replyChannel(frames) })
-      await closeGracefully(stream)
+      await serveRequests(stream, {
+        sink,
+        behavior,
+        version,
+        senderKey: key,
+        sender: connection.remotePeer.toString(),
+        readTimeoutMs: this.timing.readTimeoutMs,
+        idleMs: this.timing.inboundIdleMs,
+        writeTimeoutMs: this.timing.writeTimeoutMs,
+        stopping: this.stopping.signal
+      })
     } catch (err) {
       this.log.error('inbound %s stream failed: %s', behavior.kind, (err as Error).message)
       stream.abort(err as Error)
     } finally {
       this.inbound.delete(stream)
-    }
-  }
-
-  /** Writes the one reply a request gets, on the request's own stream. */
-  private replyChannel (frames: FrameStream): ReplyChannel {
-    let replied = false
-    return {
-      reply: async (envelope) => {
-        if (replied) throw new Error('this request was already answered')
-        replied = true
-        await frames.write(envelope, { signal: this.stopping.signal })
-      }
     }
   }
 

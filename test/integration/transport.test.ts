@@ -121,6 +121,11 @@ describe('Libp2pTransport: mesh requests', () => {
     expect(fromCurrent.payload).toEqual({ code: 'HI', reason: 'v2' })
     expect(seen).toEqual([1, 2])
     expect(caller.dials[0]).toEqual(['/nara/test/greet/2', '/nara/test/greet/1'])
+    // Each settled version keeps its stream: more calls to either peer dial nothing new.
+    expect((await caller.runtime.call({ kind: 'test:greet', to: old.identity.id, payload: { code: 'again', reason: '' } })).payload).toEqual({ code: 'AGAIN', reason: 'v1' })
+    expect((await caller.runtime.call({ kind: 'test:greet', to: current.identity.id, payload: { code: 'again', reason: '' } })).payload).toEqual({ code: 'AGAIN', reason: 'v2' })
+    expect(seen).toEqual([1, 2, 1, 2])
+    expect(caller.dials).toHaveLength(2)
   })
 
   it('rejects with UnreachableError for a nara nobody can find', async () => {
@@ -198,6 +203,74 @@ describe('Libp2pTransport: mesh requests', () => {
   })
 })
 
+describe('Libp2pTransport: reused request streams', () => {
+  /** test:echo as in `echo`, plus test:greet on a stream of its own; both handlers wait for `gate` when asked to. */
+  const gated = (gate: () => Promise<void>, running: { n: number }) => (rt: Runtime): void => {
+    const handle = async (msg: Message<NoteP>, p: NoteP): Promise<void> => {
+      running.n++
+      if (p.reason === 'wait') await gate()
+      await reply(rt, msg, p)
+    }
+    rt.register(meshRequest('test:echo', 'Echo').withPayload(Note).withHandler(1, handle).repliesWith('test:echoed'))
+    rt.register(meshRequest('test:greet', 'Greet').withPayload(Note).withHandler(1, handle).repliesWith('test:echoed'))
+    rt.register(meshRequest('test:echoed', 'Echoed').withPayload(Note))
+  }
+
+  it('many concurrent calls share one stream and each gets its own reply', async () => {
+    const callee = await startNara('callee', echo(async (rt, msg, p) => {
+      // later requests finish first, so replies come back out of order
+      await new Promise(resolve => setTimeout(resolve, 40 - Number(p.code.slice(1))))
+      await reply(rt, msg, p)
+    }))
+    const caller = await startNara('caller', echo())
+    await link(caller, callee)
+    const answers = await Promise.all(Array.from({ length: 40 }, async (_, i) =>
+      await caller.runtime.call({ kind: 'test:echo', to: callee.identity.id, payload: { code: `n${i}`, reason: '' } })))
+    expect(answers.map(a => (a.payload as NoteP).code)).toEqual(Array.from({ length: 40 }, (_, i) => `N${i}`))
+    expect(caller.dials).toEqual([['/nara/test/echo/1']])
+    expect(caller.transport.openRequestStreams).toBe(1)
+    expect(caller.runtime.stats().drops).toEqual({})
+  })
+
+  it('a stream killed mid-call fails exactly the calls on it; the next call opens a fresh one', async () => {
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const running = { n: 0 }
+    const callee = await startNara('callee', gated(async () => { await gate }, running))
+    const caller = await startNara('caller', gated(async () => {}, { n: 0 }))
+    await link(caller, callee)
+    const ask = async (kind: string, code: string, reason = 'wait'): Promise<Message> =>
+      await caller.runtime.call({ kind, to: callee.identity.id, payload: { code, reason } })
+    const echoes = [ask('test:echo', 'a'), ask('test:echo', 'b'), ask('test:echo', 'c')].map(async p => await p.then(() => 'resolved', (err: Error) => err.name))
+    const greeting = ask('test:greet', 'hi')
+    await waitFor(() => running.n === 4, 'all four requests to reach their handlers')
+
+    const echoStream = callee.node.getConnections(caller.node.peerId).flatMap(c => c.streams).find(s => s.protocol === '/nara/test/echo/1')
+    expect(echoStream).toBeDefined()
+    echoStream?.abort(new Error('killed by the test'))
+    expect(await Promise.all(echoes)).toEqual(['UnreachableError', 'UnreachableError', 'UnreachableError'])
+
+    release()
+    expect((await greeting).payload).toEqual({ code: 'HI', reason: 'v1' })
+    expect((await ask('test:echo', 'again', '')).payload).toEqual({ code: 'AGAIN', reason: 'v1' })
+    expect(caller.dials.map(d => d[0])).toEqual(['/nara/test/echo/1', '/nara/test/greet/1', '/nara/test/echo/1'])
+  })
+
+  it('closes a stream that has been idle, and opens a new one for the next call', async () => {
+    const callee = await startNara('callee', echo(reply))
+    const caller = await startNara('caller', echo(), { idleStreamMs: 150 })
+    await link(caller, callee)
+    const streamsOnCallee = (): number => callee.node.getConnections(caller.node.peerId).flatMap(c => c.streams).filter(s => s.protocol === '/nara/test/echo/1').length
+
+    await caller.runtime.call({ kind: 'test:echo', to: callee.identity.id, payload: { code: 'one', reason: '' } })
+    expect(caller.transport.openRequestStreams).toBe(1)
+    await waitFor(() => caller.transport.openRequestStreams === 0 && streamsOnCallee() === 0, 'the idle stream to close at both ends')
+    const answer = await caller.runtime.call({ kind: 'test:echo', to: callee.identity.id, payload: { code: 'two', reason: '' } })
+    expect(answer.payload).toEqual({ code: 'TWO', reason: 'v1' })
+    expect(caller.dials).toHaveLength(2)
+  })
+})
+
 describe('Libp2pTransport: broadcasts', () => {
   const news = (got?: string[]) => (rt: Runtime) => {
     const b = broadcast('test:news', 'News').withPayload(Note)
@@ -251,23 +324,26 @@ describe('Libp2pTransport: adversarial peers', () => {
     return node
   }
 
-  /** A correctly signed envelope from `victim` (say, captured earlier) replayed by someone else. */
-  async function victimsEnvelope (victim: Identity, kind: string, toId: string): Promise<Uint8Array> {
+  /** An envelope correctly signed by `signer`. */
+  async function signedBy (signer: Identity, kind: string, toId: string, fields: { id?: string, inReplyTo?: string, note?: NoteP } = {}): Promise<Uint8Array> {
     const envelope: Envelope = {
-      id: `forged-${Math.random().toString(36).slice(2)}`,
+      id: fields.id ?? `m-${Math.random().toString(36).slice(2)}`,
       kind,
       version: 1,
-      fromId: victim.id,
-      fromName: victim.name,
+      fromId: signer.id,
+      fromName: signer.name,
       toId,
       timestamp: Date.now(),
-      inReplyTo: '',
-      payload: Note.encode({ code: 'gimme', reason: '' }) as Uint8Array<ArrayBuffer>,
+      inReplyTo: fields.inReplyTo ?? '',
+      payload: Note.encode(fields.note ?? { code: 'gimme', reason: '' }) as Uint8Array<ArrayBuffer>,
       signature: new Uint8Array(0)
     }
-    envelope.signature = await victim.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer>
+    envelope.signature = await signer.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer>
     return Envelope.encode(envelope)
   }
+
+  /** A correctly signed envelope from `victim` (say, captured earlier) replayed by someone else. */
+  const victimsEnvelope = async (victim: Identity, kind: string, toId: string): Promise<Uint8Array> => await signedBy(victim, kind, toId)
 
   const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap(p => [...p]))
 
@@ -317,6 +393,65 @@ describe('Libp2pTransport: adversarial peers', () => {
     const answer = await alice.runtime.call({ kind: 'test:echo', to: target.identity.id, payload: { code: 'ok', reason: '' } })
     expect(answer.payload).toEqual({ code: 'OK', reason: 'v1' })
     expect(handled).toBe(1)
+  })
+
+  it('a reused stream survives garbage between good requests, and a garbage prefix ends it', async () => {
+    let handled = 0
+    const target = await startNara('target', echo(async (rt, msg, p) => { handled++; await reply(rt, msg, p) }))
+    const malloryId = Identity.create({ name: 'mallory', machineId: 'test' })
+    const mallory = await plainNode(malloryId.privateKey)
+    await mallory.dial(target.node.getMultiaddrs()[0])
+    const stream = await mallory.dialProtocol(target.node.peerId, '/nara/test/echo/1')
+    const lp = lpStream(stream)
+    await lp.write(await signedBy(malloryId, 'test:echo', target.identity.id, { note: { code: 'one', reason: '' } }))
+    await lp.write(new TextEncoder().encode('this is not an envelope'))
+    await lp.write(await signedBy(malloryId, 'test:echo', target.identity.id, { note: { code: 'two', reason: '' } }))
+    const replies = [Envelope.decode((await lp.read()).subarray()), Envelope.decode((await lp.read()).subarray())]
+    expect(replies.map(r => Note.decode(r.payload).code).sort()).toEqual(['ONE', 'TWO'])
+    expect(target.runtime.drops.get('malformed-envelope')).toBe(1)
+    expect(handled).toBe(2)
+
+    stream.send(new Uint8Array(8).fill(0xff))
+    await waitFor(() => target.runtime.drops.get('bad-frame') === 1, 'a bad-frame drop')
+    await waitFor(() => stream.status !== 'open', 'the stream to be aborted')
+  })
+
+  it('drops and counts a reply to a request nobody sent; the real reply still settles the call', async () => {
+    const fakeId = Identity.create({ name: 'fake-callee', machineId: 'test' })
+    const fake = await plainNode(fakeId.privateKey)
+    await fake.handle('/nara/test/echo/1', async (stream) => {
+      const lp = lpStream(stream)
+      const request = Envelope.decode((await lp.read()).subarray())
+      await lp.write(await signedBy(fakeId, 'test:echoed', request.fromId, { inReplyTo: 'nobody-asked', note: { code: 'stray', reason: '' } }))
+      await lp.write(await signedBy(fakeId, 'test:echoed', request.fromId, { inReplyTo: request.id, note: { code: 'real', reason: '' } }))
+    })
+    const caller = await startNara('caller', echo())
+    await caller.node.dial(fake.getMultiaddrs()[0])
+    caller.runtime.keyring.remember(fakeId.toKnown())
+    const answer = await caller.runtime.call({ kind: 'test:echo', to: fakeId.id, payload: { code: 'hi', reason: '' } })
+    expect(answer.payload).toEqual({ code: 'real', reason: '' })
+    expect(caller.runtime.drops.get('unknown-reply')).toBe(1)
+  })
+
+  it('gives up a stream whose sender never reads its replies, and keeps serving others', async () => {
+    const big = 'x'.repeat(60_000)
+    const target = await startNara('target', echo(async (rt, msg) => {
+      await rt.emit({ kind: 'test:echoed', to: msg.fromId, inReplyTo: msg.id, payload: { code: 'big', reason: big } })
+    }), { writeTimeoutMs: 300 })
+    const alice = await startNara('alice', echo())
+    await link(alice, target)
+    const malloryId = Identity.create({ name: 'mallory', machineId: 'test' })
+    const mallory = await plainNode(malloryId.privateKey)
+    await mallory.dial(target.node.getMultiaddrs()[0])
+    const stream = await mallory.dialProtocol(target.node.peerId, '/nara/test/echo/1')
+    stream.pause() // reads nothing: yamux stops granting the target send window
+    const lp = lpStream(stream)
+    // 12 replies of 60 KB are far beyond one stream's 256 KiB window
+    for (let i = 0; i < 12; i++) await lp.write(await signedBy(malloryId, 'test:echo', target.identity.id))
+    await waitFor(() => target.runtime.drops.get('write-timeout') >= 1, 'a write-timeout drop')
+
+    const answer = await alice.runtime.call({ kind: 'test:echo', to: target.identity.id, payload: { code: 'ok', reason: '' } })
+    expect(answer.payload).toEqual({ code: 'big', reason: big })
   })
 
   it('drops requests from a peer whose key is not Ed25519', async () => {
