@@ -45,6 +45,11 @@ export class Recovery {
     return this.state === 'collecting'
   }
 
+  /** Whether any nara has answered yet (with a copy or without). */
+  get heardAny (): boolean {
+    return this.settled.size > 0
+  }
+
   /** Whether recovery has begun and not yet finished. */
   get pending (): boolean {
     return this.state === 'collecting' || this.state === 'finishing'

@@ -362,17 +362,20 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   }
 
   /**
-   * Asks, directly, every nara the DHT says advertises holding this nara's stash.
-   * A nara that has only just started may not be in the DHT yet, so the lookup is
-   * repeated, further and further apart, until recovery has finished.
+   * The fallback when stash:refresh brought nothing: asks, directly, every nara the
+   * DHT says advertises holding this nara's stash. A DHT lookup contacts (and stays
+   * connected to) about k naras, so it runs only if no copy came within
+   * LOOKUP_AFTER_MS of joining, and again, further and further apart, while nothing
+   * came. A lookup made from inside the swarm that finds nobody ends the recovery
+   * with nothing (a nara's first start), no sooner than MIN_RECOVERY_MS.
    */
   private async askAdvertisers (): Promise<void> {
     this.lookup?.abort()
     const lookup = this.lookup = new AbortController()
     const began = Date.now()
     const asked = new Set<string>()
-    let emptyLookups = 0
-    for (let pause = FIRST_LOOKUP_RETRY_MS; this.recovery.collecting && !lookup.signal.aborted; pause = Math.min(2 * pause, MAX_LOOKUP_RETRY_MS)) {
+    await sleep(LOOKUP_AFTER_MS, undefined, { signal: lookup.signal }).catch(() => {})
+    for (let pause = LOOKUP_AFTER_MS; this.recovery.collecting && !this.recovery.heardAny && !lookup.signal.aborted; pause = Math.min(2 * pause, MAX_LOOKUP_PAUSE_MS)) {
       const inSwarm = this.rt.onlinePeers().length > 0
       let found = 0
       try {
@@ -386,13 +389,13 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
             this.log.debug('an advertised confidant did not answer', { err: err.message })
           })
         }
-        emptyLookups = inSwarm && found === 0 ? emptyLookups + 1 : 0
+        if (inSwarm && found === 0) {
+          await sleep(Math.max(0, MIN_RECOVERY_MS - (Date.now() - began)), undefined, { signal: lookup.signal }).catch(() => {})
+          this.recovery.nobodyHolds()
+        }
       } catch (err) {
-        emptyLookups = 0
         if (!lookup.signal.aborted) this.log.debug('DHT lookup of confidants failed', { err: (err as Error).message })
       }
-      // A first start: the swarm's DHT has twice said nobody holds our stash, and nothing came.
-      if (emptyLookups >= EMPTY_LOOKUPS_FOR_NOBODY && Date.now() - began >= MIN_RECOVERY_MS) this.recovery.nobodyHolds()
       await sleep(pause, undefined, { signal: lookup.signal }).catch(() => {})
     }
   }
@@ -479,14 +482,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 }
 
 /** Pauses between DHT lookups of one's confidants while recovering. */
-const FIRST_LOOKUP_RETRY_MS = 500
-const MAX_LOOKUP_RETRY_MS = 8_000
-/**
- * Recovery ends early with nothing when lookups made from inside the swarm found no
- * advertiser this many times in a row, and at least MIN_RECOVERY_MS have passed (the
- * confidants' answers to stash:refresh come well before).
- */
-const EMPTY_LOOKUPS_FOR_NOBODY = 2
+const LOOKUP_AFTER_MS = 1_500
+const MAX_LOOKUP_PAUSE_MS = 8_000
+/** The soonest a recovery that heard from nobody ends (confidants answer stash:refresh well before). */
 const MIN_RECOVERY_MS = 3_000
 
 /** The DHT topic a confidant advertises while it holds `owner`'s stash. */
