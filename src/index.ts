@@ -22,7 +22,7 @@
  */
 import './polyfill.js'
 
-export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService } from './node/index.js'
+export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService, NotReadyError } from './node/index.js'
 export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
 export { NaraMetrics } from './metrics/index.js'

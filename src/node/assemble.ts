@@ -52,6 +52,9 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
       const known = runtime.keyring.get(naraId)
       return known === undefined ? undefined : peerIdOfKey(known.publicKey).toString()
     },
+    ready: async ({ peers = 1, timeoutMs = 30_000 } = {}) => {
+      await untilReady(runtime, stash, peers, timeoutMs)
+    },
     start: async () => {
       await runtime.start()
       connectivity.start()
@@ -64,5 +67,37 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
       })()
       await stopping
     }
+  }
+}
+
+/** How often `ready` looks at the presence table. */
+const READY_POLL_MS = 50
+
+/** Waits for `peers` naras online and the boot-time recovery; one clear error at the deadline. */
+async function untilReady (runtime: NaraRuntime, stash: StashService, peers: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (runtime.onlinePeers().length < peers) {
+    if (Date.now() >= deadline) {
+      throw new NotReadyError(`${runtime.onlinePeers().length} of ${peers} peer(s) online after ${timeoutMs} ms; check --bootstrap and that the peers run`)
+    }
+    await new Promise(resolve => setTimeout(resolve, READY_POLL_MS))
+  }
+  const left = Math.max(0, deadline - Date.now())
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      stash.recovered(),
+      new Promise((_resolve, reject) => { timer = setTimeout(() => { reject(new NotReadyError(`the stash was still being recovered after ${timeoutMs} ms`)) }, left) })
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** `ready()` gave up: too few peers online, or recovery still running, at its deadline. */
+export class NotReadyError extends Error {
+  constructor (message: string) {
+    super(`nara is not ready: ${message}`)
+    this.name = 'NotReadyError'
   }
 }

@@ -1,5 +1,6 @@
 export { createNara, DEFAULT_LISTEN } from './create-nara.js'
 export type { StandaloneNara } from './create-nara.js'
 export { nara, NaraLibp2pService } from './libp2p-service.js'
+export { NotReadyError } from './assemble.js'
 export type { NaraServiceInit, NaraServiceComponents } from './libp2p-service.js'
 export type { NaraNode, NaraOptions } from './types.js'

@@ -48,6 +48,12 @@ export interface NaraNode {
   uptimeMs(): number
   /** the PeerID string of a nara, derived from its public key; undefined when its key is unknown */
   peerIdOf(naraId: string): string | undefined
+  /**
+   * Resolves once at least `peers` naras (default 1) are online and the boot-time
+   * stash recovery has finished: what to wait for before `stash.set`. Rejects with
+   * NotReadyError after `timeoutMs` (default 30 s).
+   */
+  ready(options?: { peers?: number, timeoutMs?: number }): Promise<void>
   /** Starts the runtime and its services (createNara has already done it). */
   start(): Promise<void>
   /** Graceful stop: presence says chau, streams close, libp2p stops. Idempotent. */

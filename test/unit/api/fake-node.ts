@@ -26,6 +26,7 @@ export async function fakeNode (name: string, network?: MemoryNetwork, opts: { w
     multiaddrs: () => [`/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW-fake-${name}`],
     uptimeMs: () => Date.now() - startedAt,
     peerIdOf: (id) => runtime.keyring.get(id) !== undefined ? `peer-of-${id}` : undefined,
+    ready: async () => { await stash.recovered() },
     start: async () => { await runtime.start() },
     stop: async () => { await runtime.stop() }
   }
