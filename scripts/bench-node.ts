@@ -68,8 +68,8 @@ async function start (): Promise<void> {
   tcp = createServer((socket) => { socket.setNoDelay(true); socket.pipe(socket) })
   await new Promise<void>(resolve => tcp.listen(0, '127.0.0.1', resolve))
   if (args.recover) {
-    // recovery waits a quiet window of 2 s after the last copy, so subscribing now is in time
-    const recovered = new Promise<number>(resolve => { node.runtime.on('stash:recovered', () => { resolve(process.uptime() * 1000) }) })
+    // the stash service times its recovery in ms since this process started
+    const recovered = node.stash.recovered().then(() => node.stash.recoveryReport()?.endedAtMs ?? process.uptime() * 1000)
     // boot-time recovery: the time from this process's start to joining, and to its stash being back
     void joined.then((ms) => { send({ event: 'joined', ms }) })
     void recovered.then((ms) => { send({ event: 'recovered', ms }) })
