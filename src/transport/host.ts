@@ -22,6 +22,8 @@ export interface TransportHost {
   connect(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<void>
   /** The peers this node has a connection to. */
   connectedPeers(): PeerId[]
+  /** The remote address of a live connection to `peer`, if any. */
+  remoteAddressOf(peer: PeerId): Multiaddr | undefined
   /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
   onDisconnect(listener: () => void): () => void
   /** Where this node listens. */
@@ -46,7 +48,7 @@ export interface TransportHost {
 export type Providing = Pick<ContentRouting, 'provide' | 'cancelReprovide' | 'findProviders'>
 
 /** The parts of a libp2p node a host is made of. */
-export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getMultiaddrs' | 'peerRouting' | 'contentRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getConnections' | 'getMultiaddrs' | 'peerRouting' | 'contentRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
   readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
 }
 
@@ -62,6 +64,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
     connect: async (peer, options) => { await node.dial(peer, options) },
     connectedPeers: () => node.getPeers(),
+    remoteAddressOf: (peer) => node.getConnections(peer)[0]?.remoteAddr,
     addresses: () => node.getMultiaddrs(),
     rememberAddresses: async (peer, multiaddrs) => { await node.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {
@@ -90,7 +93,7 @@ export interface HostComponents {
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
     openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<unknown>
-    getConnections(): Array<{ readonly remotePeer: PeerId }>
+    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr }>
   }
   readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   readonly addressManager: { getAddresses(): Multiaddr[] }
@@ -111,6 +114,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
     connect: async (peer, options) => { await components.connectionManager.openConnection(peer, options) },
     connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
+    remoteAddressOf: (peer) => components.connectionManager.getConnections(peer)[0]?.remoteAddr,
     addresses: () => components.addressManager.getAddresses(),
     rememberAddresses: async (peer, multiaddrs) => { await components.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {

@@ -45,6 +45,8 @@ describe('stash among liars, hoarders and churn (libp2p on 127.0.0.1)', () => {
     await waitFor(() => (owner.runtime.onlinePeers().find(p => p.id === liar.identity.id)?.uptimeMs ?? 0) > YEAR_MS / 2, 'the owner to hear the liar\'s claim')
     await waitFor(() => owner.runtime.onlinePeers().some(p => p.id === fresh.identity.id), 'the owner to see the fresh identity')
 
+    // the runtime sees where each connection comes from (all 127.0.0.1 here: grouped by port, so no two collide)
+    expect(owner.runtime.addressOf(elders[0].identity.id)).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+/)
     const report = await owner.stash.set(text('{"level":3}'))
     expect(report.confidants.map(c => c.id).sort()).toEqual(elders.map(e => e.identity.id).sort())
   }, 60_000)

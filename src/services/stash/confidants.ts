@@ -38,3 +38,34 @@ export function rankConfidants (
     .sort((a, b) => (b.trust - a.trust) || (b.p.uptimeMs - a.p.uptimeMs) || (a.tie - b.tie))
     .map(({ p }) => p)
 }
+
+/**
+ * Which machine (as far as can be seen) a peer's connection comes from: its IP, or
+ * on loopback, where every nara of one machine shares 127.0.0.1, its IP and port.
+ */
+export function addressGroup (address: string | undefined): string | undefined {
+  const [, proto, ip, , port] = address?.split('/') ?? []
+  if ((proto !== 'ip4' && proto !== 'ip6') || ip === undefined) return undefined
+  const loopback = ip === '::1' || ip.startsWith('127.')
+  return loopback ? `${ip}:${port ?? ''}` : ip
+}
+
+/**
+ * Reorders ranked candidates so that no two behind the same address group come
+ * first: each keeps its rank among those from a group not yet `taken`; the others
+ * follow, used only when nobody else is left.
+ */
+export function spreadByAddress<P extends { id: NaraID }> (ranked: readonly P[], groupOf: (id: NaraID) => string | undefined, taken: Iterable<string> = []): P[] {
+  const used = new Set(taken)
+  const first: P[] = []
+  const later: P[] = []
+  for (const p of ranked) {
+    const group = groupOf(p.id)
+    if (group !== undefined && used.has(group)) later.push(p)
+    else {
+      first.push(p)
+      if (group !== undefined) used.add(group)
+    }
+  }
+  return [...first, ...later]
+}

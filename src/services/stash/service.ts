@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { registerStashBehaviors, type StashHandlers } from './behaviors.js'
-import { rankConfidants } from './confidants.js'
+import { addressGroup, rankConfidants, spreadByAddress } from './confidants.js'
 import { NoConfidantError, NotEnoughPeersError, StashTooLargeError } from './errors.js'
 import { Observations } from './observations.js'
 import { AUDIT_CHALLENGE_BYTES, MAX_PLAINTEXT_BYTES, type StashAudit, type StashProof, type StashRecovered, type StashResponse, type StashStore, type StashRequest, type StashAck } from './payloads.js'
@@ -491,9 +491,15 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return true
   }
 
-  /** Online peers, most trusted by this nara's own observation first. */
-  private ranked (exclude: ReadonlySet<string>): PeerInfo[] {
-    return rankConfidants(this.rt.onlinePeers(), exclude, (id) => this.observations.of(id))
+  /**
+   * Online peers, most trusted by this nara's own observation first, spread so that
+   * two behind one address (one machine, as far as can be seen), or behind the
+   * address of a confidant `kept`, come last.
+   */
+  private ranked (exclude: ReadonlySet<string>, kept: Iterable<NaraID> = []): PeerInfo[] {
+    const groupOf = (id: NaraID): string | undefined => addressGroup(this.rt.addressOf(id))
+    const taken = [...kept].flatMap(id => groupOf(id) ?? [])
+    return spreadByAddress(rankConfidants(this.rt.onlinePeers(), exclude, (id) => this.observations.of(id)), groupOf, taken)
   }
 
   /** Drops a confidant (and the copy it was given); true when it was one. */
@@ -557,7 +563,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private async topUp (): Promise<void> {
     if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
     const me = this.rt.me().id
-    for (const peer of this.withKeys(this.ranked(new Set([me, ...this.myConfidants.keys()])))) {
+    for (const peer of this.withKeys(this.ranked(new Set([me, ...this.myConfidants.keys()]), this.myConfidants.keys()))) {
       if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
       try {
         // the new copy names every holder; the older copies' lists miss it, which recovery tolerates

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryNetwork, StashService, type Message, type PeerInfo, type StashStore } from '../../../src/index.js'
-import { rankConfidants } from '../../../src/services/stash/confidants.js'
+import { addressGroup, rankConfidants, spreadByAddress } from '../../../src/services/stash/confidants.js'
 import { Observations } from '../../../src/services/stash/observations.js'
 import type { StashAudit } from '../../../src/services/stash/payloads.js'
 import { stashNara, stopStashNaras } from '../../helpers/stash.js'
@@ -142,5 +142,35 @@ describe('possession audits', () => {
     const failed = owner.stash.stats().auditsFailed
     expect(failed).toEqual({ 'wrong-proof': 0, missing: 0, timeout: 0, unreachable: 0 })
     expect(owner.stash.stats().repairs).toBe(0)
+  })
+})
+
+describe('confidants are spread across addresses', () => {
+  it('groups by IP, and on loopback by IP and port', () => {
+    expect(addressGroup('/ip4/10.0.0.7/tcp/4001/p2p/12D3Koo')).toBe('10.0.0.7')
+    expect(addressGroup('/ip4/127.0.0.1/tcp/4001')).toBe('127.0.0.1:4001')
+    expect(addressGroup('/ip6/::1/tcp/9')).toBe('::1:9')
+    expect(addressGroup('/dns4/example.org/tcp/1')).toBeUndefined()
+    expect(addressGroup(undefined)).toBeUndefined()
+  })
+
+  it('puts a second peer behind an address already used after everyone else', () => {
+    const groups: Record<string, string> = { a: '10.0.0.1', b: '10.0.0.1', c: '10.0.0.2', d: '10.0.0.3' }
+    const ranked = [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]
+    expect(spreadByAddress(ranked, id => groups[id]).map(p => p.id)).toEqual(['a', 'c', 'd', 'b'])
+    expect(spreadByAddress(ranked, id => groups[id], ['10.0.0.2']).map(p => p.id)).toEqual(['a', 'd', 'b', 'c'])
+  })
+
+  it('does not store with two peers behind one address while another is available', async () => {
+    const network = new MemoryNetwork()
+    const peers = await Promise.all(['a', 'b', 'c', 'd'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
+    const now = Date.now()
+    // a and b (seen longest) are behind one machine's address; d is the least trusted
+    owner.rt.setOnlinePeers(peers.map((p, i) => ({ ...p.rt.me(), uptimeMs: 0, lastSeen: now, onlineSince: now - (10 - i) * 60_000 })))
+    const address: Record<string, string> = { a: '/ip4/10.0.0.1/tcp/1', b: '/ip4/10.0.0.1/tcp/2', c: '/ip4/10.0.0.2/tcp/1', d: '/ip4/10.0.0.3/tcp/1' }
+    owner.rt.addressOf = (id) => address[peers.find(p => p.rt.me().id === id)?.rt.me().name ?? '']
+    const report = await owner.stash.set(text('x'))
+    expect(report.confidants.map(c => c.name).sort()).toEqual(['a', 'c', 'd'])
   })
 })
