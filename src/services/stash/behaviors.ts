@@ -37,12 +37,12 @@ export function registerStashBehaviors (rt: Runtime, h: StashHandlers): void {
     .withHandler(1, async (msg, p) => { await h.response(msg, p) })
     .withMaxSize(MAX_STASH_ENVELOPE_BYTES))
 
-  // small both ways; the owner audits each confidant once per interval, so a low limit bounds a flood
+  // small both ways; an owner audits each confidant once per interval (45 s by default, under 1 s in tests), so this limit only bounds a flood
   rt.register(meshRequest('stash:audit', 'Prove you still hold my stash (fresh challenge)')
     .withPayload(StashAuditCodec)
     .withHandler(1, async (msg, p) => { await h.audit(msg, p) })
     .withMaxSize(1024)
-    .withRateLimit(2, 5)
+    .withRateLimit(4, 8)
     .repliesWith('stash:proof'))
 
   rt.register(meshRequest('stash:proof', 'A confidant proves it holds the exact stash')
