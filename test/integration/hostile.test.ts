@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNara, type StandaloneNara } from '../../src/index.js'
 import { FAST, stopAll } from '../helpers/swarm.js'
+import { Scrape } from '../helpers/prometheus.js'
 import { waitFor } from '../helpers/wait.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -61,6 +62,9 @@ describe('stash among liars, hoarders and churn (libp2p on 127.0.0.1)', () => {
     await waitFor(() => owner.stash.stats().auditsFailed.missing >= 1, 'the audit to find the hoarder', 10_000)
     const detectedMs = performance.now() - began
     await waitFor(() => !isConfidant(owner, hoarder) && owner.stash.confidants().length === 3 && holders(owner).length === 3, 'three honest holders again', 10_000)
+    const scrape = new Scrape((await owner.metrics.scrape()).text)
+    expect(scrape.value('nara_stash_audits_total', { result: 'missing' })).toBe(1)
+    expect(scrape.value('nara_stash_repairs_total')).toBeGreaterThanOrEqual(1)
     console.log(`hoarder detected after ${Math.round(detectedMs)} ms, replaced after ${Math.round(performance.now() - began)} ms (auditIntervalMs ${AUDITS.auditIntervalMs})`)
 
     const reborn = await rebootWithSoul(owner.identity.soulString(), owner.identity.name, await stopped(owner, others[0]))
