@@ -721,6 +721,276 @@ export namespace StashRecovered {
   }
 }
 
+export interface StashAudit {
+  ownerId: string
+  challenge: Uint8Array<ArrayBuffer>
+}
+
+export namespace StashAudit {
+  let _codec: Codec<StashAudit>
+
+  export const codec = (): Codec<StashAudit> => {
+    if (_codec == null) {
+      _codec = message<StashAudit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ownerId != null && obj.ownerId !== '')) {
+          w.uint32(10)
+          w.string(obj.ownerId)
+        }
+
+        if ((obj.challenge != null && obj.challenge.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.challenge)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ownerId: '',
+          challenge: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ownerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.challenge = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ownerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.challenge`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StashAuditOwnerIdFieldEvent {
+    field: '$.ownerId'
+    value: string
+  }
+
+  export interface StashAuditChallengeFieldEvent {
+    field: '$.challenge'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<StashAudit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StashAudit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashAudit>): StashAudit {
+    return decodeMessage(buf, StashAudit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashAudit>): Generator<StashAuditOwnerIdFieldEvent | StashAuditChallengeFieldEvent> {
+    return streamMessage(buf, StashAudit.codec(), opts)
+  }
+}
+
+export interface StashProof {
+  ownerId: string
+  found: boolean
+  version: number
+  proof: Uint8Array<ArrayBuffer>
+}
+
+export namespace StashProof {
+  let _codec: Codec<StashProof>
+
+  export const codec = (): Codec<StashProof> => {
+    if (_codec == null) {
+      _codec = message<StashProof>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ownerId != null && obj.ownerId !== '')) {
+          w.uint32(10)
+          w.string(obj.ownerId)
+        }
+
+        if ((obj.found != null && obj.found !== false)) {
+          w.uint32(16)
+          w.bool(obj.found)
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.version)
+        }
+
+        if ((obj.proof != null && obj.proof.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.proof)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ownerId: '',
+          found: false,
+          version: 0,
+          proof: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ownerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.found = reader.bool()
+              break
+            }
+            case 3: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.proof = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ownerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.found`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.proof`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StashProofOwnerIdFieldEvent {
+    field: '$.ownerId'
+    value: string
+  }
+
+  export interface StashProofFoundFieldEvent {
+    field: '$.found'
+    value: boolean
+  }
+
+  export interface StashProofVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface StashProofProofFieldEvent {
+    field: '$.proof'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<StashProof>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StashProof.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashProof>): StashProof {
+    return decodeMessage(buf, StashProof.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashProof>): Generator<StashProofOwnerIdFieldEvent | StashProofFoundFieldEvent | StashProofVersionFieldEvent | StashProofProofFieldEvent> {
+    return streamMessage(buf, StashProof.codec(), opts)
+  }
+}
+
 export interface SealedStash {
   version: number
   confidants: SealedConfidant[]

@@ -34,6 +34,18 @@ export function registerStashMetrics (registry: Registry, stash: StashService): 
     }
   })
   new Counter({
+    name: 'nara_stash_audits_total',
+    help: 'Possession audits of this nara\'s confidants: result="passed", or the failure reason (wrong-proof, missing, timeout, unreachable)',
+    labelNames: ['result'],
+    registers,
+    collect () {
+      const s = stats()
+      this.reset()
+      this.inc({ result: 'passed' }, s.auditsPassed)
+      for (const [reason, n] of Object.entries(s.auditsFailed)) this.inc({ result: reason }, n)
+    }
+  })
+  new Counter({
     name: 'nara_stash_recoveries_total',
     help: 'Boot-time recoveries finished: outcome="recovered" brought the stash back, "none" found no copy that opens',
     labelNames: ['outcome'],

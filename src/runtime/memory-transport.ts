@@ -148,6 +148,10 @@ export class MemoryTransport implements Transport {
 
   learnAddresses (): void {}
 
+  remoteAddressOf (): string | undefined {
+    return undefined
+  }
+
   async advertise (topic: string): Promise<void> {
     this.network?.advertise(topic, this, true)
   }

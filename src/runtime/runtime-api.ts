@@ -49,6 +49,8 @@ export interface Runtime {
   isNeighbour(id: NaraID): boolean
   /** Where this nara can be reached (opaque to services: multiaddrs on libp2p). */
   addresses(): string[]
+  /** The remote address of this nara's live connection to a peer (undefined when not connected, or in memory). */
+  addressOf(id: NaraID): string | undefined
   /** Records where a nara says it can be reached (from its own signed announcement). */
   learnAddresses(id: NaraID, addresses: readonly string[]): void
   /**

@@ -196,6 +196,11 @@ export class NaraRuntime implements Runtime {
     return this.transport.addresses()
   }
 
+  addressOf (id: string): string | undefined {
+    const known = this.keyring.get(id)
+    return known === undefined ? undefined : this.transport.remoteAddressOf({ id, publicKey: known.publicKey })
+  }
+
   publicKeyOf (id: string): Uint8Array | undefined {
     return this.keyring.get(id)?.publicKey
   }

@@ -75,6 +75,8 @@ export interface Transport {
   isConnected(to: Recipient): boolean
   /** Where this node can be reached, as strings the same kind of transport understands. */
   addresses(): string[]
+  /** The remote address of this node's live connection to the recipient (undefined when none, or no addresses). */
+  remoteAddressOf(to: Recipient): string | undefined
   /** Remembers where a nara says it can be reached, so sending to it needs no lookup. */
   learnAddresses(to: Recipient, addresses: readonly string[]): void
   /** Makes this node findable under `topic` (kept fresh until withdrawn). */

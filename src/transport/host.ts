@@ -26,6 +26,8 @@ export interface TransportHost {
   dialledPeers(): PeerId[]
   /** Closes the connections to a peer, and stops libp2p from redialling it (its keep-alive tags go). */
   release(peer: PeerId): Promise<void>
+  /** The remote address of a live connection to `peer`, if any. */
+  remoteAddressOf(peer: PeerId): Multiaddr | undefined
   /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
   onDisconnect(listener: () => void): () => void
   /** Where this node listens. */
@@ -71,6 +73,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
       await dropKeepAlive(node.peerStore, peer)
       await node.hangUp(peer)
     },
+    remoteAddressOf: (peer) => node.getConnections(peer)[0]?.remoteAddr,
     addresses: () => node.getMultiaddrs(),
     rememberAddresses: async (peer, multiaddrs) => { await node.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {
@@ -99,7 +102,7 @@ export interface HostComponents {
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
     openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<unknown>
-    getConnections(): Array<{ readonly remotePeer: PeerId, readonly direction: 'inbound' | 'outbound' }>
+    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr, readonly direction: 'inbound' | 'outbound' }>
     closeConnections(peer: PeerId, options?: AbortOptions): Promise<void>
   }
   readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
@@ -126,6 +129,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
       await dropKeepAlive(components.peerStore, peer)
       await components.connectionManager.closeConnections(peer)
     },
+    remoteAddressOf: (peer) => components.connectionManager.getConnections(peer)[0]?.remoteAddr,
     addresses: () => components.addressManager.getAddresses(),
     rememberAddresses: async (peer, multiaddrs) => { await components.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {

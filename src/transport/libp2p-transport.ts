@@ -186,6 +186,14 @@ export class Libp2pTransport implements Transport {
     return this.host.addresses().map(ma => ma.toString())
   }
 
+  remoteAddressOf (to: Recipient): string | undefined {
+    try {
+      return this.host.remoteAddressOf(peerIdOfKey(to.publicKey))?.toString()
+    } catch {
+      return undefined
+    }
+  }
+
   /** Parses what a nara announced about itself; its own addresses only (a /p2p part must be its PeerId). */
   learnAddresses (to: Recipient, addresses: readonly string[]): void {
     let peer: PeerId

@@ -1,7 +1,7 @@
 import { broadcast, local, meshRequest, type Runtime } from '../../runtime/index.js'
 import {
-  MAX_STASH_ENVELOPE_BYTES, StashAckCodec, StashRecoveredCodec, StashRefreshCodec, StashRequestCodec,
-  StashResponseCodec, StashStoreCodec, type StashRefresh, type StashRequest, type StashResponse, type StashStore
+  MAX_STASH_ENVELOPE_BYTES, StashAckCodec, StashAuditCodec, StashProofCodec, StashRecoveredCodec, StashRefreshCodec, StashRequestCodec,
+  StashResponseCodec, StashStoreCodec, type StashAudit, type StashRefresh, type StashRequest, type StashResponse, type StashStore
 } from './payloads.js'
 import type { Message } from '../../runtime/index.js'
 
@@ -11,6 +11,7 @@ export interface StashHandlers {
   request(msg: Message<StashRequest>, p: StashRequest): Promise<void>
   refresh(msg: Message<StashRefresh>): Promise<void>
   response(msg: Message<StashResponse>, p: StashResponse): Promise<void>
+  audit(msg: Message<StashAudit>, p: StashAudit): Promise<void>
 }
 
 /** Stash's protocol, one declaration per kind. */
@@ -35,6 +36,18 @@ export function registerStashBehaviors (rt: Runtime, h: StashHandlers): void {
     .withPayload(StashResponseCodec)
     .withHandler(1, async (msg, p) => { await h.response(msg, p) })
     .withMaxSize(MAX_STASH_ENVELOPE_BYTES))
+
+  // small both ways; an owner audits each confidant once per interval (45 s by default, under 1 s in tests), so this limit only bounds a flood
+  rt.register(meshRequest('stash:audit', 'Prove you still hold my stash (fresh challenge)')
+    .withPayload(StashAuditCodec)
+    .withHandler(1, async (msg, p) => { await h.audit(msg, p) })
+    .withMaxSize(1024)
+    .withRateLimit(4, 8)
+    .repliesWith('stash:proof'))
+
+  rt.register(meshRequest('stash:proof', 'A confidant proves it holds the exact stash')
+    .withPayload(StashProofCodec)
+    .withMaxSize(1024))
 
   rt.register(broadcast('stash:refresh', 'I just booted: whoever holds my stash, send it')
     .withPayload(StashRefreshCodec)

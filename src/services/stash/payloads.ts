@@ -43,6 +43,22 @@ export const StashResponseCodec = protobufPayload('StashResponse', wire.StashRes
   return (p.version < 1 ? 'version must be >= 1' : undefined) ?? checkSealed(p.nonce, p.ciphertext)
 })
 
+/** Bytes of an audit challenge, and of the HMAC-SHA256 proof answering it. */
+export const AUDIT_CHALLENGE_BYTES = 32
+export const AUDIT_PROOF_BYTES = 32
+
+/** stash:audit — owner -> confidant: prove you hold my stash. */
+export const StashAuditCodec = protobufPayload('StashAudit', wire.StashAudit, (p) =>
+  checkOwner(p.ownerId) ?? (p.challenge.byteLength !== AUDIT_CHALLENGE_BYTES ? `challenge must be ${AUDIT_CHALLENGE_BYTES} bytes, got ${p.challenge.byteLength}` : undefined))
+
+/** stash:proof — confidant -> owner, answering an audit. */
+export const StashProofCodec = protobufPayload('StashProof', wire.StashProof, (p) => {
+  const owner = checkOwner(p.ownerId)
+  if (owner !== undefined) return owner
+  if (!p.found) return p.proof.byteLength > 0 ? 'a not-found proof carries no proof' : undefined
+  return p.proof.byteLength !== AUDIT_PROOF_BYTES ? `proof must be ${AUDIT_PROOF_BYTES} bytes, got ${p.proof.byteLength}` : undefined
+})
+
 /** stash:refresh — owner -> everyone at boot. */
 export const StashRefreshCodec = protobufPayload('StashRefresh', wire.StashRefresh)
 
@@ -53,5 +69,7 @@ export type StashStore = Payload<wire.StashStore>
 export type StashAck = Payload<wire.StashAck>
 export type StashRequest = Payload<wire.StashRequest>
 export type StashResponse = Payload<wire.StashResponse>
+export type StashAudit = Payload<wire.StashAudit>
+export type StashProof = Payload<wire.StashProof>
 export type StashRefresh = Payload<wire.StashRefresh>
 export type StashRecovered = Payload<wire.StashRecovered>

@@ -14,6 +14,8 @@ export interface OpenedCopy {
   readonly data: Uint8Array
   /** the confidants this version was stored with, as sealed inside it */
   readonly confidants: readonly SealedConfidant[]
+  /** the exact sealed bytes it holds, which later audits of it are checked against */
+  readonly sealed: { readonly nonce: Uint8Array, readonly ciphertext: Uint8Array }
 }
 
 /**

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { registerStashBehaviors, type StashHandlers } from './behaviors.js'
-import { rankConfidants } from './confidants.js'
+import { addressGroup, rankConfidants, spreadByAddress } from './confidants.js'
 import { NoConfidantError, NotEnoughPeersError, StashTooLargeError } from './errors.js'
-import { MAX_PLAINTEXT_BYTES, type StashRecovered, type StashResponse, type StashStore, type StashRequest, type StashAck } from './payloads.js'
+import { Observations } from './observations.js'
+import { AUDIT_CHALLENGE_BYTES, MAX_PLAINTEXT_BYTES, type StashAudit, type StashProof, type StashRecovered, type StashResponse, type StashStore, type StashRequest, type StashAck } from './payloads.js'
 import { Recovery, type OpenedCopy, type RecoveryOptions } from './recovery.js'
 import { MAX_SEALED_CONFIDANTS, decodeSealed, encodeSealed, type SealedConfidant } from './sealed.js'
-import { Refusal } from '../../runtime/index.js'
-import type { BehaviorRegistrar, Logger, MemoryMode, Message, Runtime, Service } from '../../runtime/index.js'
+import { Refusal, TimeoutError } from '../../runtime/index.js'
+import type { BehaviorRegistrar, Logger, MemoryMode, Message, PeerInfo, Runtime, Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
 /** A stash a confidant holds for an owner: ciphertext it cannot read. */
@@ -33,7 +35,14 @@ export interface StashOptions extends Partial<RecoveryOptions> {
   storeTimeoutMs?: number
   /** broadcast stash:refresh on start and recover @default true */
   recoverOnStart?: boolean
+  /** how often each confidant is challenged to prove it holds the stash (± 20 % jitter) @default 45000 */
+  auditIntervalMs?: number
+  /** how long a confidant has to answer an audit @default 5000 */
+  auditTimeoutMs?: number
 }
+
+/** Why an audit failed: a wrong proof, the stash not (or no longer) held, or no answer in time (or at all). */
+export type AuditFailure = 'wrong-proof' | 'missing' | 'timeout' | 'unreachable'
 
 export interface Confidant { readonly id: NaraID, readonly name: string }
 
@@ -52,6 +61,10 @@ export interface StashStats {
   readonly storesAccepted: number
   /** confidants added after the last `set` or recovery, replacing lost ones or filling empty places */
   readonly repairs: number
+  /** audits of this nara's confidants that they passed */
+  readonly auditsPassed: number
+  /** audits they failed, by reason (each failure drops the confidant and repairs) */
+  readonly auditsFailed: Readonly<Record<AuditFailure, number>>
   /** the boot-time recovery, once it has finished */
   readonly recovery?: { readonly recovered: boolean, readonly durationMs: number }
 }
@@ -80,6 +93,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private version = 0
   private storedAt?: number
   private readonly myConfidants = new Map<NaraID, SealedConfidant>()
+  /** the exact store each confidant acknowledged: audits are checked against it */
+  private readonly storedWith = new Map<NaraID, StashStore>()
+  /** what this nara saw of its confidants: confidant choice trusts this, not what peers claim */
+  readonly observations = new Observations()
+  private auditTimer?: ReturnType<typeof setTimeout>
   private unsubscribe: Array<() => void> = []
   /** the DHT lookup for this nara's confidants during recovery */
   private lookup?: AbortController
@@ -90,14 +108,20 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
-  private counts = { stores: 0, storesAccepted: 0, repairs: 0 }
+  private counts = { stores: 0, storesAccepted: 0, repairs: 0, auditsPassed: 0 }
+  private readonly auditsFailed: Record<AuditFailure, number> = { 'wrong-proof': 0, missing: 0, timeout: 0, unreachable: 0 }
 
   constructor (options: StashOptions = {}) {
     this.options = {
       targetConfidants: options.targetConfidants ?? 3,
       minConfidants: options.minConfidants ?? 1,
       storeTimeoutMs: options.storeTimeoutMs ?? 5_000,
-      recoverOnStart: options.recoverOnStart ?? true
+      recoverOnStart: options.recoverOnStart ?? true,
+      auditIntervalMs: options.auditIntervalMs ?? 45_000,
+      auditTimeoutMs: options.auditTimeoutMs ?? 5_000
+    }
+    if (!(this.options.auditIntervalMs > 0) || !(this.options.auditTimeoutMs > 0)) {
+      throw new RangeError('stash: auditIntervalMs and auditTimeoutMs must be positive')
     }
     const target = this.options.targetConfidants
     if (!Number.isInteger(target) || target < 1 || target > MAX_SEALED_CONFIDANTS) {
@@ -122,16 +146,18 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     // Repair: a confidant that goes away (or restarts, losing its memory) is replaced;
     // a peer coming online fills a stash that has fewer confidants than it wants.
     this.unsubscribe.push(this.rt.on('presence:peer-offline', (msg) => {
-      if (this.myConfidants.delete((msg.payload as { id: NaraID }).id)) this.repair()
+      if (this.forget((msg.payload as { id: NaraID }).id)) this.repair()
     }))
     this.unsubscribe.push(this.rt.on('presence:peer-online', () => {
       if (this.myConfidants.size < this.options.targetConfidants) this.repair()
     }))
+    this.scheduleAudits()
     if (this.options.recoverOnStart) await this.recover()
   }
 
   async stop (): Promise<void> {
     this.stopped = true
+    clearTimeout(this.auditTimer)
     this.lookup?.abort()
     this.recovery.cancel()
     for (const off of this.unsubscribe) off()
@@ -179,6 +205,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       capacity: CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode],
       confidants: this.myConfidants.size,
       ...this.counts,
+      auditsFailed: { ...this.auditsFailed },
       ...(recovery !== undefined ? { recovery: { recovered: recovery.count > 0, durationMs: recovery.endedAtMs - recovery.beganAtMs } } : {})
     }
   }
@@ -196,7 +223,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   async set (data: Uint8Array): Promise<StoreReport> {
     if (data.byteLength > MAX_PLAINTEXT_BYTES) throw new StashTooLargeError(data.byteLength, MAX_PLAINTEXT_BYTES)
     const me = this.rt.me().id
-    const candidates = this.withKeys(rankConfidants(this.rt.onlinePeers(), new Set([me])))
+    const candidates = this.withKeys(this.ranked(new Set([me])))
     if (candidates.length < this.options.minConfidants) throw new NotEnoughPeersError(candidates.length, this.options.minConfidants)
     const version = Math.max(Date.now(), this.version + 1)
     const intended = candidates.slice(0, this.options.targetConfidants)
@@ -223,6 +250,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     this.version = version
     this.myConfidants.clear()
     for (const c of confidants) this.myConfidants.set(c.id, c)
+    for (const id of this.storedWith.keys()) if (!this.myConfidants.has(id)) this.storedWith.delete(id)
     this.counts.stores++
     // A replacement stepped in for a candidate that failed: the copies must name who really holds them.
     if (!sameIds(confidants, intended)) await this.restore(version, data, confidants)
@@ -290,6 +318,14 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     await this.rt.emit({ kind: 'stash:response', to: msg.fromId, payload: this.responseFor(msg.fromId) })
   }
 
+  async audit (msg: Message<StashAudit>, p: StashAudit): Promise<void> {
+    if (p.ownerId !== msg.fromId) throw new Refusal('not-owner', 'only the owner may audit its stash')
+    const held = this.stored.get(p.ownerId)
+    await this.reply<StashProof>(msg, 'stash:proof', held === undefined
+      ? { ownerId: p.ownerId, found: false, version: 0, proof: new Uint8Array(0) }
+      : { ownerId: p.ownerId, found: true, version: held.version, proof: possessionProof(p.challenge, held) })
+  }
+
   async response (msg: Message<StashResponse>, p: StashResponse): Promise<void> {
     if (p.ownerId !== this.rt.me().id || !p.found) return
     await this.takeCopy({ id: msg.fromId, name: msg.fromName }, p)
@@ -314,6 +350,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (reply.kind !== 'stash:ack' || ack.version !== payload.version) {
       throw new Error(`unexpected reply ${reply.kind} (version ${ack.version})`)
     }
+    this.storedWith.set(peer, payload)
+    this.observations.succeeded(peer)
     this.storedAt = Date.now()
   }
 
@@ -411,9 +449,12 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       this.data = holders[0].data
       this.version = newest
       this.myConfidants.clear()
-      for (const { from } of holders) {
+      this.storedWith.clear()
+      for (const { from, sealed } of holders) {
         const publicKey = holders[0].confidants.find(c => c.id === from.id)?.publicKey ?? this.rt.publicKeyOf(from.id)
-        if (publicKey !== undefined) this.myConfidants.set(from.id, { ...from, publicKey })
+        if (publicKey === undefined) continue
+        this.myConfidants.set(from.id, { ...from, publicKey })
+        this.storedWith.set(from.id, { ownerId: this.rt.me().id, version: newest, ...sealed })
       }
       payload = { count: holders.length, version: newest }
       this.log.info('stash recovered', { version: newest, copies: holders.length, from: holders.map(c => c.from.name) })
@@ -433,7 +474,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private async openCopy (from: { id: NaraID, name: string }, response: StashResponse): Promise<OpenedCopy | undefined> {
     try {
       const inner = decodeSealed(await this.rt.open(response))
-      if (inner?.version === response.version) return { from, version: inner.version, data: inner.data, confidants: inner.confidants }
+      if (inner?.version === response.version) return { from, version: inner.version, data: inner.data, confidants: inner.confidants, sealed: { nonce: response.nonce, ciphertext: response.ciphertext } }
       this.log.warn('recovered copy is labelled with the wrong version', { from: from.name, fromId: from.id, label: response.version, sealed: inner?.version })
     } catch (err) {
       this.log.warn('recovered copy does not open', { from: from.name, fromId: from.id, err: (err as Error).message })
@@ -453,6 +494,68 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return true
   }
 
+  /**
+   * Online peers, most trusted by this nara's own observation first, spread so that
+   * two behind one address (one machine, as far as can be seen), or behind the
+   * address of a confidant `kept`, come last.
+   */
+  private ranked (exclude: ReadonlySet<string>, kept: Iterable<NaraID> = []): PeerInfo[] {
+    const groupOf = (id: NaraID): string | undefined => addressGroup(this.rt.addressOf(id))
+    const taken = [...kept].flatMap(id => groupOf(id) ?? [])
+    return spreadByAddress(rankConfidants(this.rt.onlinePeers(), exclude, (id) => this.observations.of(id)), groupOf, taken)
+  }
+
+  /** Drops a confidant (and the copy it was given); true when it was one. */
+  private forget (id: NaraID): boolean {
+    this.storedWith.delete(id)
+    return this.myConfidants.delete(id)
+  }
+
+  /** Audits every confidant after a jittered pause, then again, until stopped. */
+  private scheduleAudits (): void {
+    clearTimeout(this.auditTimer)
+    const jitter = 0.8 + 0.4 * Math.random()
+    this.auditTimer = setTimeout(() => {
+      void this.auditAll().finally(() => { if (!this.stopped) this.scheduleAudits() })
+    }, Math.round(this.options.auditIntervalMs * jitter))
+    this.auditTimer.unref?.()
+  }
+
+  /** Audits every confidant once, in parallel (one audit per confidant at a time); a failed one is replaced. */
+  async auditAll (): Promise<void> {
+    const failed = (await Promise.all([...this.myConfidants.values()].map(async (c) => await this.auditOne(c)))).some(f => f)
+    if (failed && !this.stopped) this.repair()
+  }
+
+  /** Challenges one confidant; true when it failed (and was dropped). */
+  private async auditOne (confidant: SealedConfidant): Promise<boolean> {
+    const expected = this.storedWith.get(confidant.id)
+    if (expected === undefined || this.stopped) return false
+    const challenge = new Uint8Array(randomBytes(AUDIT_CHALLENGE_BYTES))
+    let failure: AuditFailure | undefined
+    try {
+      const reply = await this.rt.call({ kind: 'stash:audit', to: confidant.id, payload: { ownerId: this.rt.me().id, challenge } }, { timeoutMs: this.options.auditTimeoutMs })
+      const proof = reply.payload as StashProof
+      if (reply.kind !== 'stash:proof') failure = 'unreachable'
+      else if (!proof.found) failure = 'missing'
+      else if (proof.version !== expected.version || !sameBytes(proof.proof, possessionProof(challenge, expected))) failure = 'wrong-proof'
+    } catch (err) {
+      failure = err instanceof TimeoutError ? 'timeout' : 'unreachable'
+    }
+    // a store with this confidant during the audit changed what it must prove: judge it next round
+    if (this.stopped || this.storedWith.get(confidant.id) !== expected) return false
+    if (failure === undefined) {
+      this.counts.auditsPassed++
+      this.observations.succeeded(confidant.id, true)
+      return false
+    }
+    this.auditsFailed[failure]++
+    this.observations.failed(confidant.id)
+    this.forget(confidant.id)
+    this.log.warn('confidant failed its audit: replacing it', { confidant: confidant.name, confidantId: confidant.id, reason: failure })
+    return true
+  }
+
   private repair (): void {
     this.maintenance = this.maintenance
       .then(async () => { await this.topUp() })
@@ -463,7 +566,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private async topUp (): Promise<void> {
     if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
     const me = this.rt.me().id
-    for (const peer of this.withKeys(rankConfidants(this.rt.onlinePeers(), new Set([me, ...this.myConfidants.keys()])))) {
+    for (const peer of this.withKeys(this.ranked(new Set([me, ...this.myConfidants.keys()]), this.myConfidants.keys()))) {
       if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
       try {
         // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
@@ -481,6 +584,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   }
 }
 
+/** A confidant's proof that it holds exactly `held`: HMAC-SHA256 keyed by the owner's fresh challenge. */
+function possessionProof (challenge: Uint8Array, held: { nonce: Uint8Array, ciphertext: Uint8Array }): Uint8Array {
+  return createHmac('sha256', challenge).update(held.nonce).update(held.ciphertext).digest()
+}
+
 /** Pauses between DHT lookups of one's confidants while recovering. */
 const LOOKUP_AFTER_MS = 1_500
 const MAX_LOOKUP_PAUSE_MS = 8_000
@@ -490,6 +598,10 @@ const MIN_RECOVERY_MS = 3_000
 /** The DHT topic a confidant advertises while it holds `owner`'s stash. */
 function advertisement (owner: NaraID): string {
   return `stash:${owner}`
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b)
 }
 
 function sameIds (a: readonly SealedConfidant[], b: readonly SealedConfidant[]): boolean {

@@ -27,11 +27,12 @@ describe('stash: owner and confidants on an in-memory network', () => {
     expect(owner.stash.lastStoredAt()).toBeGreaterThanOrEqual(before)
   })
 
-  it('prefers the peers with the highest uptime', async () => {
+  it('prefers the peers it has seen online longest; a claimed uptime only breaks ties', async () => {
     const network = new MemoryNetwork()
     const peers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async n => await stashNara(network, n)))
     const owner = await stashNara(network, 'owner')
-    owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now(), onlineSince: Date.now() })))
+    const since = Date.now() - 60_000
+    owner.rt.setOnlinePeers(peers.map((p, i) => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: i * 1000, lastSeen: Date.now(), onlineSince: since })))
     const report = await owner.stash.set(text('x'))
     expect(report.confidants.map(c => c.name).sort()).toEqual(['c', 'd', 'e'])
   })

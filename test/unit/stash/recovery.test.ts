@@ -5,7 +5,7 @@ import type { SealedConfidant } from '../../../src/services/stash/sealed.js'
 const confidant = (id: string): SealedConfidant => ({ id, name: id, publicKey: new Uint8Array(32) })
 const [c1, c2, c3] = ['c1', 'c2', 'c3'].map(confidant)
 const copyFrom = (from: SealedConfidant, version: number, holders: SealedConfidant[]): OpenedCopy =>
-  ({ from: { id: from.id, name: from.name }, version, data: new Uint8Array([version]), confidants: holders })
+  ({ from: { id: from.id, name: from.name }, version, data: new Uint8Array([version]), confidants: holders, sealed: { nonce: new Uint8Array(24), ciphertext: new Uint8Array([version]) } })
 
 describe('Recovery: when the gathering ends', () => {
   let finished: OpenedCopy[][]
