@@ -1,5 +1,5 @@
 import type { GossipSub } from '@libp2p/gossipsub'
-import { KEEP_ALIVE, type AbortOptions, type ComponentLogger, type ContentRouting, type Libp2p, type Libp2pEvents, type PeerId, type PeerRouting, type PeerStore, type Stream, type StreamHandler, type StreamHandlerOptions, type TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, ContentRouting, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -22,10 +22,6 @@ export interface TransportHost {
   connect(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<void>
   /** The peers this node has a connection to. */
   connectedPeers(): PeerId[]
-  /** The peers this node has dialled itself (an outbound connection). */
-  dialledPeers(): PeerId[]
-  /** Closes the connections to a peer, and stops libp2p from redialling it (its keep-alive tags go). */
-  release(peer: PeerId): Promise<void>
   /** The remote address of a live connection to `peer`, if any. */
   remoteAddressOf(peer: PeerId): Multiaddr | undefined
   /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
@@ -52,7 +48,7 @@ export interface TransportHost {
 export type Providing = Pick<ContentRouting, 'provide' | 'cancelReprovide' | 'findProviders'>
 
 /** The parts of a libp2p node a host is made of. */
-export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'hangUp' | 'getPeers' | 'getConnections' | 'getMultiaddrs' | 'peerRouting' | 'contentRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
+export type Libp2pLike = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'dial' | 'getPeers' | 'getConnections' | 'getMultiaddrs' | 'peerRouting' | 'contentRouting' | 'peerStore' | 'logger' | 'addEventListener' | 'removeEventListener'> & {
   readonly services: { readonly pubsub: NaraPubSub, readonly dht?: DhtLike }
 }
 
@@ -68,11 +64,6 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
     connect: async (peer, options) => { await node.dial(peer, options) },
     connectedPeers: () => node.getPeers(),
-    dialledPeers: () => outbound(node.getConnections()),
-    release: async (peer) => {
-      await dropKeepAlive(node.peerStore, peer)
-      await node.hangUp(peer)
-    },
     remoteAddressOf: (peer) => node.getConnections(peer)[0]?.remoteAddr,
     addresses: () => node.getMultiaddrs(),
     rememberAddresses: async (peer, multiaddrs) => { await node.peerStore.merge(peer, { multiaddrs }) },
@@ -102,12 +93,11 @@ export interface HostComponents {
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
     openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<unknown>
-    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr, readonly direction: 'inbound' | 'outbound' }>
-    closeConnections(peer: PeerId, options?: AbortOptions): Promise<void>
+    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr }>
   }
   readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   readonly addressManager: { getAddresses(): Multiaddr[] }
-  readonly peerStore: Pick<PeerStore, 'merge' | 'get'>
+  readonly peerStore: Pick<PeerStore, 'merge'>
   /** present when the node has peer routing (e.g. a DHT) */
   readonly peerRouting?: Pick<PeerRouting, 'findPeer' | 'getClosestPeers'>
   /** present when the node has content routing (e.g. a DHT) */
@@ -124,11 +114,6 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
     connect: async (peer, options) => { await components.connectionManager.openConnection(peer, options) },
     connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
-    dialledPeers: () => outbound(components.connectionManager.getConnections()),
-    release: async (peer) => {
-      await dropKeepAlive(components.peerStore, peer)
-      await components.connectionManager.closeConnections(peer)
-    },
     remoteAddressOf: (peer) => components.connectionManager.getConnections(peer)[0]?.remoteAddr,
     addresses: () => components.addressManager.getAddresses(),
     rememberAddresses: async (peer, multiaddrs) => { await components.peerStore.merge(peer, { multiaddrs }) },
@@ -156,20 +141,6 @@ async function closestPeers (routing: Pick<PeerRouting, 'getClosestPeers'>, self
     if (found.length >= NEIGHBOURS) break
   }
   return found
-}
-
-function outbound (connections: Array<{ readonly remotePeer: PeerId, readonly direction: 'inbound' | 'outbound' }>): PeerId[] {
-  return uniquePeers(connections.filter(c => c.direction === 'outbound').map(c => c.remotePeer))
-}
-
-/**
- * Removes the keep-alive tags of a peer (Kad-DHT puts one on the 20 closest peers it
- * has met), so libp2p does not redial it once its connection is closed.
- */
-async function dropKeepAlive (peerStore: Pick<PeerStore, 'get' | 'merge'>, peer: PeerId): Promise<void> {
-  const known = await peerStore.get(peer).catch(() => undefined)
-  const tags = [...known?.tags.keys() ?? []].filter(tag => tag.startsWith(KEEP_ALIVE))
-  if (tags.length > 0) await peerStore.merge(peer, { tags: Object.fromEntries(tags.map(tag => [tag, undefined])) })
 }
 
 function uniquePeers (peers: PeerId[]): PeerId[] {

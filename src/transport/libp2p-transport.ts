@@ -71,7 +71,7 @@ export class Libp2pTransport implements Transport {
       inboundIdleMs: options.inboundIdleMs ?? INBOUND_IDLE_MS,
       writeTimeoutMs: options.writeTimeoutMs ?? WRITE_TIMEOUT_MS
     }
-    this.advertising = new Advertising(host)
+    this.advertising = new Advertising(host.providing)
     this.limiter = new PeerLimiter(options.maxConcurrentRequestsPerPeer ?? MAX_CONCURRENT_REQUESTS_PER_PEER)
     this.held = new HeldBroadcasts({
       publish: async (topic, envelope) => (await host.pubsub.publish(topic, envelope)).recipients.length,
@@ -126,7 +126,7 @@ export class Libp2pTransport implements Transport {
   }
 
   async * findAdvertisers (topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array> {
-    for (const peer of await this.advertising.find(topic, options)) {
+    for await (const peer of this.advertising.find(topic, options)) {
       const key = peer.equals(this.host.peerId) ? undefined : keyOfPeerId(peer)
       if (key !== undefined) yield key
     }

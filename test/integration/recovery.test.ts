@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNara, type StandaloneNara } from '../../src/index.js'
 import { FAST, startSwarm, stopAll } from '../helpers/swarm.js'
-import { sleep, waitFor } from '../helpers/wait.js'
+import { waitFor } from '../helpers/wait.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const REFRESH_TOPIC = '/nara/stash/refresh'
@@ -11,8 +11,6 @@ const REFRESH_TOPIC = '/nara/stash/refresh'
  * window ran out.
  */
 const NEVER_MS = 10 * 60_000
-/** The connections a nara keeps of its own choosing (ConnectionKeeper's default target). */
-const KEPT_CONNECTIONS = 4
 
 describe('recovery on 127.0.0.1', () => {
   let nodes: StandaloneNara[] = []
@@ -62,20 +60,4 @@ describe('recovery on 127.0.0.1', () => {
     expect(result.count).toBe(3)
     expect(new TextDecoder().decode(node.stash.get())).toBe('{"level":9}')
   }, 30_000)
-
-  it('a DHT lookup does not leave the nara connected to every peer it asked', async () => {
-    nodes = await startSwarm(10, 'dht')
-    const late = await createNara({ name: 'dht-late', machineId: 'elsewhere', bootstrap: nodes[3].multiaddrs(), ...FAST, stash: { recoverOnStart: false } })
-    nodes.push(late)
-    await waitFor(() => late.runtime.onlinePeers().length === 10, 'the late nara to see the swarm', 15_000)
-    const connections = (): number => late.libp2p.getConnections().length
-    const before = connections()
-    for await (const key of late.runtime.findAdvertisers('nobody-advertises-this')) throw new Error(`unexpected advertiser ${String(key)}`)
-    // the lookup dialled the naras near the key
-    expect(connections()).toBeGreaterThan(before)
-    await waitFor(() => connections() <= Math.max(before, KEPT_CONNECTIONS), 'the connections the lookup dialled to be released', 15_000)
-    // libp2p does not redial them (Kad-DHT had tagged them keep-alive): what remains is what the nara keeps
-    await sleep(2_000)
-    expect(connections()).toBeLessThanOrEqual(Math.max(before, KEPT_CONNECTIONS))
-  }, 60_000)
 })
