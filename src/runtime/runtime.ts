@@ -34,7 +34,7 @@ export interface RuntimeOptions {
 }
 
 /** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
-export interface Traffic {
+export interface TrafficCounts {
   gossipIn: number
   gossipOut: number
   streamIn: number
@@ -44,7 +44,7 @@ export interface Traffic {
 export interface RuntimeStats {
   received: number
   emitted: number
-  traffic: Traffic
+  traffic: TrafficCounts
   drops: Record<string, number>
   pendingCalls: number
 }
@@ -88,7 +88,7 @@ export class NaraRuntime implements Runtime {
   private stopping?: Promise<void>
   private received = 0
   private emittedCount = 0
-  private readonly byTransport: Traffic = { gossipIn: 0, gossipOut: 0, streamIn: 0, streamOut: 0 }
+  private readonly byTransport: TrafficCounts = { gossipIn: 0, gossipOut: 0, streamIn: 0, streamOut: 0 }
 
   constructor (options: RuntimeOptions) {
     this.identity = options.identity

@@ -69,6 +69,12 @@ export interface StashStats {
   readonly recovery?: { readonly recovered: boolean, readonly durationMs: number }
 }
 
+/** The boot-time recovery: what came back, and when it began and ended (ms since the process started). */
+export interface RecoveryReport extends StashRecovered {
+  readonly beganAtMs: number
+  readonly endedAtMs: number
+}
+
 /** What `set` achieved. */
 export interface StoreReport {
   readonly version: number
@@ -103,8 +109,9 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private lookup?: AbortController
   /** copies offered during recovery that did not open */
   private unopened = 0
-  private recoveryTimes?: { beganAtMs: number, endedAtMs?: number }
-  private recoveredAs?: StashRecovered
+  /** when the boot-time recovery began, in ms since the process started */
+  private recoveryBeganAtMs?: number
+  private recoveryEnded?: RecoveryReport
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
   private stopped = false
@@ -184,10 +191,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   }
 
   /** How the boot-time recovery went, in ms since the process started; undefined until it has ended. */
-  recoveryReport (): { count: number, version: number, beganAtMs: number, endedAtMs: number } | undefined {
-    const times = this.recoveryTimes
-    if (times?.endedAtMs === undefined || this.recoveredAs === undefined) return undefined
-    return { ...this.recoveredAs, beganAtMs: times.beganAtMs, endedAtMs: times.endedAtMs }
+  recoveryReport (): RecoveryReport | undefined {
+    return this.recoveryEnded
   }
 
   /** Whether the boot-time recovery is still gathering copies (GET /stash says so rather than "no stash"). */
@@ -277,7 +282,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
    */
   async recover (): Promise<void> {
     this.unopened = 0
-    if (this.recoveryTimes === undefined) this.recoveryTimes = { beganAtMs: Math.round(performance.now()) }
+    this.recoveryBeganAtMs ??= Math.round(performance.now())
     this.recovery.begin()
     void this.askAdvertisers()
     try {
@@ -463,8 +468,8 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     } else if (this.unopened > 0) {
       this.log.error('cannot open any recovered stash copy', { copies: this.unopened })
     }
-    if (this.recoveryTimes !== undefined) this.recoveryTimes.endedAtMs = Math.round(performance.now())
-    this.recoveredAs = payload
+    const endedAtMs = Math.round(performance.now())
+    this.recoveryEnded = { ...payload, beganAtMs: this.recoveryBeganAtMs ?? endedAtMs, endedAtMs }
     await this.rt.emit({ kind: 'stash:recovered', payload })
     this.recovery.resolve(payload)
     if (holders.length > 0 && holders.length < this.options.targetConfidants) this.repair()
