@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { noise } from '@chainsafe/libp2p-noise'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddrConnectionPair } from '@libp2p/utils'
+import { isUint8ArrayList, type Uint8ArrayList } from 'uint8arraylist'
+import { wholeWrites } from '../../../src/transport/whole-writes.js'
+import type { ComponentLogger, ConnectionEncrypter, Logger, MessageStream, Upgrader } from '@libp2p/interface'
+
+const quiet: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => quiet })
+const logger: ComponentLogger = { forComponent: () => quiet }
+/** noise asks the upgrader which muxers to offer in its handshake: none here */
+const upgrader = { getStreamMuxers: () => new Map() } as unknown as Upgrader
+
+async function encrypter (wrap: boolean): Promise<ConnectionEncrypter> {
+  const privateKey = await generateKeyPair('Ed25519')
+  const components = { privateKey, peerId: peerIdFromPrivateKey(privateKey), logger, upgrader }
+  return wrap ? wholeWrites(noise())(components) : noise()(components)
+}
+
+/** Records what the encrypter hands the connection below it: one entry per send. */
+function recordSends (connection: MessageStream): Array<Uint8Array | Uint8ArrayList> {
+  const sent: Array<Uint8Array | Uint8ArrayList> = []
+  const send = connection.send.bind(connection)
+  connection.send = (data) => { sent.push(data); return send(data) }
+  return sent
+}
+
+async function handshakeAndSend (wrap: boolean): Promise<{ sent: Array<Uint8Array | Uint8ArrayList>, received: Uint8Array }> {
+  const [outbound, inbound] = multiaddrConnectionPair()
+  const sent = recordSends(outbound)
+  const [initiator, responder] = await Promise.all([encrypter(wrap), encrypter(false)])
+  const [secured, accepted] = await Promise.all([initiator.secureOutbound(outbound), responder.secureInbound(inbound)])
+  const payload = new Uint8Array(3000).map((_, i) => i % 251)
+  const message = new Promise<Uint8Array | Uint8ArrayList>(resolve => {
+    accepted.connection.addEventListener('message', (evt) => { resolve(evt.data) }, { once: true })
+  })
+  secured.connection.send(payload)
+  const data = await message
+  return { sent, received: isUint8ArrayList(data) ? data.subarray() : data }
+}
+
+const pieces = (data: Uint8Array | Uint8ArrayList): number => isUint8ArrayList(data) ? [...data].length : 1
+
+describe('wholeWrites', () => {
+  it('hands the connection each handshake message and encrypted frame as one buffer, and the data arrives intact', async () => {
+    const { sent, received } = await handshakeAndSend(true)
+    expect(sent.length).toBeGreaterThanOrEqual(3) // two handshake messages from the initiator, then the frame
+    expect(sent.map(pieces)).toEqual(sent.map(() => 1))
+    expect(Array.from(received)).toEqual(Array.from({ length: 3000 }, (_, i) => i % 251))
+  })
+
+  it('is needed: noise alone sends each frame as a length and a ciphertext', async () => {
+    const { sent } = await handshakeAndSend(false)
+    expect(sent.some(data => pieces(data) > 1)).toBe(true)
+  })
+})
