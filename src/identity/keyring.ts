@@ -7,6 +7,11 @@ export interface KnownNara {
   name: string
   /** raw 32-byte Ed25519 public key */
   publicKey: Uint8Array
+  /**
+   * The peer this nara first heard of it through, when that was not the nara itself
+   * (a gossipsub forwarder, a nara relaying its announcement): opaque to the keyring.
+   */
+  introducedBy?: string
 }
 
 /** Verified naras by NaraID, bounded: when full, the least recently remembered or used one goes. */
@@ -34,7 +39,12 @@ export class Keyring {
     // Delete first so a re-remembered entry moves to the newest end of the Map's order.
     this.entries.delete(nara.id)
     if (this.entries.size >= this.maxEntries) this.evictOldest()
-    this.entries.set(nara.id, { id: nara.id, name: nara.name, publicKey: Uint8Array.from(nara.publicKey) })
+    this.entries.set(nara.id, {
+      id: nara.id,
+      name: nara.name,
+      publicKey: Uint8Array.from(nara.publicKey),
+      ...(nara.introducedBy !== undefined ? { introducedBy: nara.introducedBy } : {})
+    })
   }
 
   /** The nara with this id, if known; counts as a use. */

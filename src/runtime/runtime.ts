@@ -11,6 +11,7 @@ import { callOutcome, UNKNOWN_KIND, type RuntimeObserver } from './observer.js'
 import { MemoryLogger, type Logger } from './logger.js'
 import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from './pipeline.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Admission, DEFAULT_ADMISSION, type AdmissionLimits, type AdmissionPeaks } from './admission.js'
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
 import { inboundTraffic, outboundTraffic, TrafficObservers, type TrafficListener } from './traffic.js'
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   now?: () => number
   /** told of every message received, emitted and dropped, and of every call's duration (metrics) */
   observer?: RuntimeObserver
+  /** admission control per forwarder @default DEFAULT_ADMISSION */
+  admission?: Partial<AdmissionLimits>
 }
 
 /** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
@@ -47,6 +50,8 @@ export interface RuntimeStats {
   traffic: TrafficCounts
   drops: Record<string, number>
   pendingCalls: number
+  /** the most one forwarder brought in within one admission window (what the limits are sized against) */
+  admissionPeaks: AdmissionPeaks
 }
 
 const refusalCodec = protobufPayload('Refusal', RefusalPayload, (p) =>
@@ -71,6 +76,7 @@ export class NaraRuntime implements Runtime {
   private readonly calls = new CallRegistry()
   private readonly seen = new SeenIds(DEDUPE_CAPACITY)
   private readonly limiter: RateLimiter
+  private readonly admission: Admission
   private readonly openRequests = new Map<string, OpenRequest>()
   private readonly retainedByKind = new Map<string, RetainedMessages>()
   private readonly services: Service[] = []
@@ -101,6 +107,7 @@ export class NaraRuntime implements Runtime {
     this.runtimeLog = this.logger.child({ service: 'runtime' })
     this.observers = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
     this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
+    this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission }, this.now)
     this.keyring.remember(this.identity.toKnown())
     this.receivePipeline = receiveStages({
       me: () => this.me(),
@@ -109,6 +116,7 @@ export class NaraRuntime implements Runtime {
       keyring: this.keyring,
       seen: this.seen,
       limiter: this.limiter,
+      admission: this.admission,
       now: this.now,
       notify: async (r) => await this.notify(r)
     })
@@ -199,6 +207,10 @@ export class NaraRuntime implements Runtime {
   addressOf (id: string): string | undefined {
     const known = this.keyring.get(id)
     return known === undefined ? undefined : this.transport.remoteAddressOf({ id, publicKey: known.publicKey })
+  }
+
+  originOf (id: string): string {
+    return this.keyring.get(id)?.introducedBy ?? id
   }
 
   publicKeyOf (id: string): Uint8Array | undefined {
@@ -348,12 +360,13 @@ export class NaraRuntime implements Runtime {
    * pipeline, as if they had arrived by gossip: each must verify against the key it
    * comes with and be of `kind`. Returns how many were accepted.
    */
-  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number> {
+  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>, relayedBy: string): Promise<number> {
     const behavior = this.behaviorOf(kind)
     if (!behavior.retainLast) throw new BehaviorDefinitionError(`${kind} is not retained; only retained broadcast kinds are relayed`)
     let accepted = 0
     for (const m of messages) {
-      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind })
+      // the relaying nara is their forwarder: admission counts what it brings in
+      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind, via: relayedBy })
       if (outcome.accepted) accepted++
     }
     return accepted
@@ -365,7 +378,14 @@ export class NaraRuntime implements Runtime {
   }
 
   stats (): RuntimeStats {
-    return { received: this.received, emitted: this.emittedCount, traffic: { ...this.byTransport }, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
+    return {
+      received: this.received,
+      emitted: this.emittedCount,
+      traffic: { ...this.byTransport },
+      drops: this.drops.snapshot(),
+      pendingCalls: this.calls.size,
+      admissionPeaks: this.admission.peaks()
+    }
   }
 
   /** Hook for every message that passed the emit pipeline (MockRuntime records them). */

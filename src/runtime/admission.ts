@@ -1,0 +1,84 @@
+/**
+ * How much one forwarder (the peer that handed us a message: a gossipsub propagation
+ * source, or the nara that relayed announcements in a welcome) may bring in per window.
+ */
+export interface AdmissionLimits {
+  /** the length of one window, in ms */
+  readonly windowMs: number
+  /** senders this nara never heard of before, per forwarder per window */
+  readonly newIdentities: number
+  /** messages of any sender, per forwarder per window */
+  readonly messages: number
+  /** forwarders tracked at once; the one whose window began longest ago is forgotten first */
+  readonly maxForwarders: number
+}
+
+/**
+ * The defaults, sized from a burst of 50 naras joining at once on 127.0.0.1 (see
+ * README "What nara promises against hostile peers"): there one forwarder relayed at
+ * most one new identity per nara of the swarm and a few hundred messages in 10 s.
+ * A window admits a swarm of 128 joining together through one forwarder, then 12.8
+ * new identities a second from it: a sybil with one connection adds 128 identities per
+ * 10 s, not thousands.
+ */
+export const DEFAULT_ADMISSION: AdmissionLimits = { windowMs: 10_000, newIdentities: 128, messages: 2_000, maxForwarders: 1_024 }
+
+/** Why a message was not admitted; the drop reason code. */
+export type AdmissionRefusal = 'admission-rate' | 'admission-new-identities'
+
+interface Window { startedAt: number, messages: number, newIdentities: number }
+
+/** The most one forwarder asked for in one window, over all forwarders and windows (admitted or not). */
+export interface AdmissionPeaks {
+  readonly messages: number
+  readonly newIdentities: number
+}
+
+/**
+ * Admission control per forwarder: fixed windows counting its messages and the new
+ * identities it introduces. Bounded: at most `maxForwarders` windows are kept.
+ */
+export class Admission {
+  private readonly windows = new Map<string, Window>()
+  private peakMessages = 0
+  private peakNewIdentities = 0
+
+  constructor (private readonly limits: AdmissionLimits = DEFAULT_ADMISSION, private readonly now: () => number = Date.now) {
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`admission: ${name} must be a positive integer, got ${value}`)
+    }
+  }
+
+  /** Counts one message from `forwarder`; undefined when it is admitted, else why not. */
+  admit (forwarder: string, newIdentity: boolean): AdmissionRefusal | undefined {
+    const w = this.windowOf(forwarder)
+    w.messages++
+    this.peakMessages = Math.max(this.peakMessages, w.messages)
+    if (w.messages > this.limits.messages) return 'admission-rate'
+    if (!newIdentity) return undefined
+    w.newIdentities++
+    this.peakNewIdentities = Math.max(this.peakNewIdentities, w.newIdentities)
+    return w.newIdentities > this.limits.newIdentities ? 'admission-new-identities' : undefined
+  }
+
+  /** Forwarders with a window open (for tests and stats). */
+  get forwarders (): number {
+    return this.windows.size
+  }
+
+  peaks (): AdmissionPeaks {
+    return { messages: this.peakMessages, newIdentities: this.peakNewIdentities }
+  }
+
+  private windowOf (forwarder: string): Window {
+    const now = this.now()
+    const current = this.windows.get(forwarder)
+    if (current !== undefined && now - current.startedAt < this.limits.windowMs) return current
+    // A new window goes to the end of the Map's order: the first entry began longest ago.
+    this.windows.delete(forwarder)
+    const fresh: Window = { startedAt: now, messages: 0, newIdentities: 0 }
+    this.windows.set(forwarder, fresh)
+    if (this.windows.size > this.limits.maxForwarders) this.windows.delete(this.windows.keys().next().value as string)
+    return fresh
+  }
+}
