@@ -9,6 +9,7 @@ import type { Behavior } from './behavior.js'
 import type { KnownNara } from '../identity/index.js'
 import type { MemoryMode, PeerInfo } from './runtime-api.js'
 import type { RuntimeObserver } from './observer.js'
+import type { AdmissionLimits } from './admission.js'
 import type { InboundContext, ReceiveOutcome } from './transport.js'
 
 export interface MockRuntimeOptions {
@@ -20,6 +21,8 @@ export interface MockRuntimeOptions {
   memoryMode?: MemoryMode
   /** told of messages and calls, as a real node's metrics are */
   observer?: RuntimeObserver
+  /** admission control per forwarder (smaller limits make a flood quick to test) */
+  admission?: Partial<AdmissionLimits>
 }
 
 /**
@@ -54,6 +57,7 @@ export class MockRuntime extends NaraRuntime {
       logger,
       env: 'test',
       ...(options.observer !== undefined ? { observer: options.observer } : {}),
+      ...(options.admission !== undefined ? { admission: options.admission } : {}),
       ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
     })
     this.logs = logger.records

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { Admission, DEFAULT_ADMISSION, Identity, MockRuntime, PresenceService } from '../../../src/index.js'
+
+const LIMITS = { windowMs: 10_000, newIdentities: 3, messages: 5, maxForwarders: 2 }
+
+function clock (): { now: () => number, advance: (ms: number) => void } {
+  let t = 1_000_000
+  return { now: () => t, advance: (ms) => { t += ms } }
+}
+
+describe('admission control per forwarder (fake time)', () => {
+  it('admits a forwarder\'s new identities up to the limit per window, then refuses them; known senders still pass', () => {
+    const { now } = clock()
+    const admission = new Admission(LIMITS, now)
+    expect([1, 2, 3].map(() => admission.admit('f', true))).toEqual([undefined, undefined, undefined])
+    expect(admission.admit('f', true)).toBe('admission-new-identities')
+    expect(admission.admit('f', false)).toBeUndefined()
+  })
+
+  it('refuses a forwarder\'s messages beyond the limit per window, whoever they are from', () => {
+    const { now } = clock()
+    const admission = new Admission(LIMITS, now)
+    for (let i = 0; i < LIMITS.messages; i++) expect(admission.admit('f', false)).toBeUndefined()
+    expect(admission.admit('f', false)).toBe('admission-rate')
+    expect(admission.admit('f', true)).toBe('admission-rate')
+  })
+
+  it('counts each forwarder on its own', () => {
+    const { now } = clock()
+    const admission = new Admission(LIMITS, now)
+    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', true)
+    expect(admission.admit('f', true)).toBe('admission-new-identities')
+    expect(admission.admit('g', true)).toBeUndefined()
+  })
+
+  it('opens a fresh window once the last one has run its length, not before', () => {
+    const { now, advance } = clock()
+    const admission = new Admission(LIMITS, now)
+    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', true)
+    advance(LIMITS.windowMs - 1)
+    expect(admission.admit('f', true)).toBe('admission-new-identities')
+    advance(1)
+    expect(admission.admit('f', true)).toBeUndefined()
+  })
+
+  it('keeps at most maxForwarders windows: the one begun longest ago is forgotten', () => {
+    const { now, advance } = clock()
+    const admission = new Admission(LIMITS, now)
+    for (const f of ['a', 'b', 'c', 'd']) {
+      admission.admit(f, true)
+      advance(1)
+    }
+    expect(admission.forwarders).toBe(LIMITS.maxForwarders)
+  })
+
+  it('remembers the most one forwarder asked for in one window, refused or not', () => {
+    const { now, advance } = clock()
+    const admission = new Admission(LIMITS, now)
+    for (let i = 0; i < 4; i++) admission.admit('f', true)
+    advance(LIMITS.windowMs)
+    admission.admit('f', false)
+    expect(admission.peaks()).toEqual({ messages: 4, newIdentities: 4 })
+  })
+
+  it('rejects limits that are not positive integers', () => {
+    expect(() => new Admission({ ...DEFAULT_ADMISSION, newIdentities: 0 })).toThrow(/newIdentities must be a positive integer/)
+    expect(() => new Admission({ ...DEFAULT_ADMISSION, windowMs: 1.5 })).toThrow(/windowMs must be a positive integer/)
+  })
+})
+
+describe('admission in the receive pipeline', () => {
+  async function runtime (): Promise<MockRuntime> {
+    const rt = new MockRuntime({ name: 'gate', admission: { newIdentities: 3, messages: 100 } })
+    await rt.install(new PresenceService())
+    return rt
+  }
+  const fresh = (i: number): Identity => Identity.create({ name: `sybil-${i}`, machineId: 'admission-test' })
+  const heyThere = { uptimeMs: 1, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [] }
+
+  it('drops hey-theres of new naras a forwarder brings in beyond its limit, counted as admission-new-identities', async () => {
+    const rt = await runtime()
+    const sybils = Array.from({ length: 5 }, (_, i) => fresh(i))
+    const outcomes = []
+    for (const s of sybils) {
+      outcomes.push(await rt.deliver(await rt.envelopeFrom(s, { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: s.publicKey, via: 'forwarder-1' }))
+    }
+    expect(outcomes.map(o => o.accepted)).toEqual([true, true, true, false, false])
+    expect(rt.drops.get('admission-new-identities')).toBe(2)
+    expect(rt.keyring.has(sybils[4].id)).toBe(false)
+    // what was admitted remembers who brought it in; a nara that came directly is its own origin
+    expect(rt.originOf(sybils[0].id)).toBe('forwarder-1')
+    const direct = fresh(99)
+    expect((await rt.deliver(await rt.envelopeFrom(direct, { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: direct.publicKey })).accepted).toBe(true)
+    expect(rt.originOf(direct.id)).toBe(direct.id)
+    // another forwarder has its own budget
+    expect((await rt.deliver(await rt.envelopeFrom(sybils[4], { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: sybils[4].publicKey, via: 'forwarder-2' })).accepted).toBe(true)
+  })
+})
