@@ -314,7 +314,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (held !== undefined && held.version > p.version) {
       throw new Refusal('stale-version', `holding newer version ${held.version}`)
     }
-    const origin = held?.origin ?? this.rt.originOf(p.ownerId)
+    const origin = held?.origin ?? this.originOf(p.ownerId)
     if (held === undefined) this.makeRoom(msg, origin)
     this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
     this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now(), origin })
@@ -501,19 +501,17 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
 
   /**
    * Capacity under pressure, for a newcomer: the owners that came through one peer (a
-   * gossipsub forwarder, a relaying nara) hold at most a fair share of the slots, so one
-   * peer introducing many identities cannot take them all; an owner that came directly
-   * is its own origin. A full confidant forgets the oldest stash of an offline owner,
+   * gossipsub forwarder, a relaying nara, one connection address) hold at most a fair
+   * share of the slots, so one peer introducing many identities cannot take them all.
+   * A full confidant forgets the oldest stash of an offline owner,
    * never one of an online owner it holds already: it refuses the newcomer instead.
    */
   private makeRoom (msg: Message, origin: string): void {
     const capacity = CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode]
     const share = fairShare(capacity)
-    if (origin !== msg.fromId) {
-      let same = 0
-      for (const s of this.stored.values()) if (s.origin === origin) same++
-      if (same >= share) this.refuse('origin-share', `${same} of the stashes held here came through the same peer as ${msg.fromName}; at most ${share} of ${capacity} do`, msg)
-    }
+    let same = 0
+    for (const s of this.stored.values()) if (s.origin === origin) same++
+    if (same >= share) this.refuse('origin-share', `${same} of the stashes held here came through the same peer as ${msg.fromName}; at most ${share} of ${capacity} do`, msg)
     if (this.stored.size >= capacity && !this.evictOffline()) {
       this.refuse('storage-full', `holding ${capacity} stashes of online owners already (memory mode ${this.rt.memoryMode})`, msg)
     }
@@ -522,6 +520,16 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private refuse (reason: StoreRefusal, detail: string, msg: Message): never {
     if (this.storesRefused[reason]++ % 100 === 0) this.log.warn('refusing a stash', { reason, owner: msg.fromName, ownerId: msg.fromId, refused: this.storesRefused[reason] })
     throw new Refusal(reason, detail)
+  }
+
+  /**
+   * Where an owner came from: the peer that introduced it to this nara, else the address
+   * its connection comes from (one IP; on loopback IP and port, see addressGroup), else itself.
+   */
+  private originOf (owner: NaraID): string {
+    const introducer = this.rt.originOf(owner)
+    if (introducer !== owner) return introducer
+    return addressGroup(this.rt.addressOf(owner)) ?? owner
   }
 
   /** When full, a confidant makes room by forgetting the oldest stash of an owner that is offline. */

@@ -132,6 +132,16 @@ describe('stash: the confidant', () => {
     expect((await deliverStore(rt, direct, storePayload(direct, 'x'))).kind).toBe('stash:ack')
   })
 
+  it('owners connecting from one IP share one fair share of the slots', async () => {
+    const { rt } = await confidant('low')
+    const share = fairShare(CAPACITY_BY_MEMORY_MODE.low)
+    const owners = Array.from({ length: share + 1 }, (_, i) => naraNamed(`behind-one-ip-${i}`))
+    for (const o of owners) rt.trust(o)
+    rt.addressOf = () => '/ip4/203.0.113.7/tcp/4001'
+    for (const o of owners.slice(0, share)) expect((await deliverStore(rt, o, storePayload(o, 'x'))).kind).toBe('stash:ack')
+    expect(await deliverStore(rt, owners[share], storePayload(owners[share], 'x'))).toMatchObject({ kind: 'runtime:refused', payload: { code: 'origin-share' } })
+  })
+
   it('when full, makes room by forgetting the oldest stash of an owner that is offline', async () => {
     const { rt, svc } = await confidant('low')
     const owners = Array.from({ length: CAPACITY_BY_MEMORY_MODE.low + 1 }, (_, i) => naraNamed(`owner-${i}`))
