@@ -32,10 +32,18 @@ export async function signedEnvelope (from: Identity, kind: string, payload: Uin
   return Envelope.encode({ ...envelope, signature: await from.sign(signedBytes(envelope)) as Uint8Array<ArrayBuffer> })
 }
 
-/** A presence:hey-there of `from`, wrapped as a gossipsub message authored (StrictSign) by the same key. */
-export async function heyThereMessage (from: Identity): Promise<RPC.Message> {
+/**
+ * A presence:hey-there of `from`, wrapped as a gossipsub message authored (StrictSign)
+ * by `author`: the same key, unless the sender is to be impersonated.
+ */
+export async function heyThereMessage (from: Identity, author: Identity = from): Promise<RPC.Message> {
   const payload = PresenceAnnounceCodec.encode({ uptimeMs: 60_000, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [] })
-  return await gossipMessage(from, HEY_THERE_TOPIC, await signedEnvelope(from, 'presence:hey-there', payload))
+  return await gossipMessage(author, HEY_THERE_TOPIC, await signedEnvelope(from, 'presence:hey-there', payload))
+}
+
+/** A nara's gossipsub score of a peer (the method is on gossipsub's class, not its interface). */
+export function gossipScore (nara: { libp2p: { services: { pubsub: unknown } } }, peerId: string): number {
+  return (nara.libp2p.services.pubsub as { getScore: (peer: string) => number }).getScore(peerId)
 }
 
 /** A gossipsub message signed by its author, the way gossipsub's StrictSign expects it. */
@@ -63,6 +71,11 @@ export class PlainForwarder {
     const forwarder = new PlainForwarder(node, stream)
     await forwarder.send({ subscriptions: [{ subscribe: true, topic: HEY_THERE_TOPIC }], messages: [] })
     return forwarder
+  }
+
+  /** Sends RPCs that carry nothing but this peer's subscription again (gossipsub counts RPCs, not their content). */
+  async repeatSubscription (times: number): Promise<void> {
+    for (let i = 0; i < times; i++) await this.send({ subscriptions: [{ subscribe: true, topic: HEY_THERE_TOPIC }], messages: [] })
   }
 
   /** Sends messages in RPCs of `batch` (gossipsub caps one RPC at 1 MiB on nara). */

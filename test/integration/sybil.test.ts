@@ -4,7 +4,7 @@ import { startApi, type ApiServer } from '../../src/api/index.js'
 import { FAST, stopAll } from '../helpers/swarm.js'
 import { scrape } from '../helpers/prometheus.js'
 import { waitFor } from '../helpers/wait.js'
-import { PlainForwarder, freshIdentity, heyThereMessage, plainStore, type StoreAnswer } from '../helpers/sybil.js'
+import { PlainForwarder, freshIdentity, gossipScore, heyThereMessage, plainStore, type StoreAnswer } from '../helpers/sybil.js'
 import type { Identity } from '../../src/index.js'
 
 const SYBILS = 1_000
@@ -74,6 +74,8 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
     expect(target.presence.online().length).toBeLessThanOrEqual(OWNERS + admitted)
     expect(target.runtime.keyring.size).toBeLessThanOrEqual(1 + OWNERS + admitted)
     expect(target.runtime.stats().admissionPeaks.newIdentities).toBeGreaterThanOrEqual(SYBILS - DEFAULT_ADMISSION.newIdentities * (windows - 1))
+    // refused by admission, not proven forged: Ignored, so they cost the forwarder no score (a busy honest relay looks the same)
+    expect(gossipScore(target, forwarder.peerId)).toBeGreaterThanOrEqual(0)
   })
 
   it('gives the stashes of the identities one peer brought in a fair share of the slots, refusing the rest with a reason', () => {
