@@ -9,26 +9,31 @@ export interface AdmissionLimits {
   readonly newIdentities: number
   /** messages of any sender, per forwarder per window */
   readonly messages: number
-  /** forwarders tracked at once; the one whose window began longest ago is forgotten first */
+  /** forwarders tracked at once (each with up to `newIdentities` ids); the one whose window began longest ago is forgotten first */
   readonly maxForwarders: number
 }
 
 /**
  * The defaults, sized from a burst of 50 naras joining at once on 127.0.0.1 (see
- * README "What nara promises against hostile peers"): there one forwarder relayed at
- * most one new identity per nara of the swarm and a few hundred messages in 10 s.
- * A window admits a swarm of 128 joining together through one forwarder, then 12.8
- * new identities a second from it: a sybil with one connection adds 128 identities per
- * 10 s, not thousands.
+ * README "What nara promises against hostile peers"): there one forwarder brought in
+ * at most the 49 other naras and relayed under a hundred messages in 10 s. A window
+ * admits a swarm of 128 joining together through one forwarder: a sybil with one
+ * connection adds 128 identities per 10 s, not thousands. Forwarders are connections
+ * (at most 200) and relaying naras.
  */
-export const DEFAULT_ADMISSION: AdmissionLimits = { windowMs: 10_000, newIdentities: 128, messages: 2_000, maxForwarders: 1_024 }
+export const DEFAULT_ADMISSION: AdmissionLimits = { windowMs: 10_000, newIdentities: 128, messages: 2_000, maxForwarders: 256 }
 
 /** Why a message was not admitted; the drop reason code. */
 export type AdmissionRefusal = 'admission-rate' | 'admission-new-identities'
 
-interface Window { startedAt: number, messages: number, newIdentities: number }
+interface Window {
+  startedAt: number
+  messages: number
+  /** the new senders admitted in this window: two messages of one newcomer in flight count once */
+  introduced: Set<string>
+}
 
-/** The most one forwarder asked for in one window, over all forwarders and windows (admitted or not). */
+/** The most one forwarder brought in within one window, over all forwarders and windows (messages counted whether admitted or not). */
 export interface AdmissionPeaks {
   readonly messages: number
   readonly newIdentities: number
@@ -49,16 +54,20 @@ export class Admission {
     }
   }
 
-  /** Counts one message from `forwarder`; undefined when it is admitted, else why not. */
-  admit (forwarder: string, newIdentity: boolean): AdmissionRefusal | undefined {
+  /**
+   * Counts one message from `forwarder`, whose sender is `newSender` when this nara never
+   * heard of it before; undefined when it is admitted, else why not.
+   */
+  admit (forwarder: string, newSender?: string): AdmissionRefusal | undefined {
     const w = this.windowOf(forwarder)
     w.messages++
     this.peakMessages = Math.max(this.peakMessages, w.messages)
     if (w.messages > this.limits.messages) return 'admission-rate'
-    if (!newIdentity) return undefined
-    w.newIdentities++
-    this.peakNewIdentities = Math.max(this.peakNewIdentities, w.newIdentities)
-    return w.newIdentities > this.limits.newIdentities ? 'admission-new-identities' : undefined
+    if (newSender === undefined || w.introduced.has(newSender)) return undefined
+    if (w.introduced.size >= this.limits.newIdentities) return 'admission-new-identities'
+    w.introduced.add(newSender)
+    this.peakNewIdentities = Math.max(this.peakNewIdentities, w.introduced.size)
+    return undefined
   }
 
   /** Forwarders with a window open (for tests and stats). */
@@ -76,7 +85,7 @@ export class Admission {
     if (current !== undefined && now - current.startedAt < this.limits.windowMs) return current
     // A new window goes to the end of the Map's order: the first entry began longest ago.
     this.windows.delete(forwarder)
-    const fresh: Window = { startedAt: now, messages: 0, newIdentities: 0 }
+    const fresh: Window = { startedAt: now, messages: 0, introduced: new Set() }
     this.windows.set(forwarder, fresh)
     if (this.windows.size > this.limits.maxForwarders) this.windows.delete(this.windows.keys().next().value as string)
     return fresh

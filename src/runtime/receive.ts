@@ -113,7 +113,8 @@ function missingField (e: Envelope): string | undefined {
 function admit (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
   const via = r.ctx.via
   if (via === undefined) return proceed(r)
-  const refusal = deps.admission.admit(via, !deps.keyring.has(r.envelope.fromId))
+  const fromId = r.envelope.fromId
+  const refusal = deps.admission.admit(via, deps.keyring.has(fromId) ? undefined : fromId)
   if (refusal === 'admission-rate') return drop(refusal, `${via} forwards more messages than admitted per window`)
   if (refusal === 'admission-new-identities') return drop(refusal, `${via} brings in more new naras than admitted per window (${r.envelope.fromId})`)
   return proceed(r)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Admission, DEFAULT_ADMISSION, Identity, MockRuntime, PresenceService } from '../../../src/index.js'
 
-const LIMITS = { windowMs: 10_000, newIdentities: 3, messages: 5, maxForwarders: 2 }
+const LIMITS = { windowMs: 10_000, newIdentities: 3, messages: 6, maxForwarders: 2 }
 
 function clock (): { now: () => number, advance: (ms: number) => void } {
   let t = 1_000_000
@@ -12,54 +12,56 @@ describe('admission control per forwarder (fake time)', () => {
   it('admits a forwarder\'s new identities up to the limit per window, then refuses them; known senders still pass', () => {
     const { now } = clock()
     const admission = new Admission(LIMITS, now)
-    expect([1, 2, 3].map(() => admission.admit('f', true))).toEqual([undefined, undefined, undefined])
-    expect(admission.admit('f', true)).toBe('admission-new-identities')
-    expect(admission.admit('f', false)).toBeUndefined()
+    expect(['a', 'b', 'c'].map(id => admission.admit('f', id))).toEqual([undefined, undefined, undefined])
+    expect(admission.admit('f', 'd')).toBe('admission-new-identities')
+    expect(admission.admit('f')).toBeUndefined()
+    // a second message of a newcomer already admitted (its first still being verified) is not another newcomer
+    expect(admission.admit('f', 'a')).toBeUndefined()
   })
 
   it('refuses a forwarder\'s messages beyond the limit per window, whoever they are from', () => {
     const { now } = clock()
     const admission = new Admission(LIMITS, now)
-    for (let i = 0; i < LIMITS.messages; i++) expect(admission.admit('f', false)).toBeUndefined()
-    expect(admission.admit('f', false)).toBe('admission-rate')
-    expect(admission.admit('f', true)).toBe('admission-rate')
+    for (let i = 0; i < LIMITS.messages; i++) expect(admission.admit('f')).toBeUndefined()
+    expect(admission.admit('f')).toBe('admission-rate')
+    expect(admission.admit('f', 'new')).toBe('admission-rate')
   })
 
   it('counts each forwarder on its own', () => {
     const { now } = clock()
     const admission = new Admission(LIMITS, now)
-    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', true)
-    expect(admission.admit('f', true)).toBe('admission-new-identities')
-    expect(admission.admit('g', true)).toBeUndefined()
+    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', `n${i}`)
+    expect(admission.admit('f', 'x')).toBe('admission-new-identities')
+    expect(admission.admit('g', 'x')).toBeUndefined()
   })
 
   it('opens a fresh window once the last one has run its length, not before', () => {
     const { now, advance } = clock()
     const admission = new Admission(LIMITS, now)
-    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', true)
+    for (let i = 0; i < LIMITS.newIdentities; i++) admission.admit('f', `n${i}`)
     advance(LIMITS.windowMs - 1)
-    expect(admission.admit('f', true)).toBe('admission-new-identities')
+    expect(admission.admit('f', 'x')).toBe('admission-new-identities')
     advance(1)
-    expect(admission.admit('f', true)).toBeUndefined()
+    expect(admission.admit('f', 'x')).toBeUndefined()
   })
 
   it('keeps at most maxForwarders windows: the one begun longest ago is forgotten', () => {
     const { now, advance } = clock()
     const admission = new Admission(LIMITS, now)
     for (const f of ['a', 'b', 'c', 'd']) {
-      admission.admit(f, true)
+      admission.admit(f, 'n')
       advance(1)
     }
     expect(admission.forwarders).toBe(LIMITS.maxForwarders)
   })
 
-  it('remembers the most one forwarder asked for in one window, refused or not', () => {
+  it('remembers the most one forwarder brought in within one window', () => {
     const { now, advance } = clock()
     const admission = new Admission(LIMITS, now)
-    for (let i = 0; i < 4; i++) admission.admit('f', true)
+    for (const id of ['a', 'b', 'a', 'c']) admission.admit('f', id)
     advance(LIMITS.windowMs)
-    admission.admit('f', false)
-    expect(admission.peaks()).toEqual({ messages: 4, newIdentities: 4 })
+    admission.admit('f')
+    expect(admission.peaks()).toEqual({ messages: 4, newIdentities: 3 })
   })
 
   it('rejects limits that are not positive integers', () => {
