@@ -11,6 +11,8 @@ const SYBILS = 1_000
 const STORING = 100
 const STASH_BYTES = 10 * 1024
 const OWNERS = 3
+/** a presence table smaller than what admission lets through, so the flood meets its cap */
+const MAX_PEERS = 64
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** Runs `work` over `items`, at most `width` at once. */
@@ -37,7 +39,7 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
   const capacity = CAPACITY_BY_MEMORY_MODE.medium
 
   beforeAll(async () => {
-    target = await createNara({ name: 'sybil-target', machineId: 'sybil', memoryMode: 'medium', ...FAST })
+    target = await createNara({ name: 'sybil-target', machineId: 'sybil', memoryMode: 'medium', ...FAST, presence: { ...FAST.presence, maxPeers: MAX_PEERS } })
     api = await startApi(target)
     for (let i = 0; i < OWNERS; i++) owners.push(await createNara({ name: `real-owner-${i}`, machineId: 'sybil', bootstrap: target.multiaddrs(), ...FAST }))
     const all = [target, ...owners]
@@ -71,8 +73,14 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
     expect(admitted).toBeLessThanOrEqual(DEFAULT_ADMISSION.newIdentities * windows)
     expect(target.runtime.drops.get('admission-new-identities')).toBe(SYBILS - admitted)
     // the structures keyed by identity hold the admitted sybils at most, not 1,000
-    expect(target.presence.online().length).toBeLessThanOrEqual(OWNERS + admitted)
     expect(target.runtime.keyring.size).toBeLessThanOrEqual(1 + OWNERS + admitted)
+  })
+
+  it('fills its presence table to its cap and no further; the real naras keep their places', () => {
+    const online = target.presence.online().map(p => p.id)
+    expect(online).toHaveLength(MAX_PEERS)
+    for (const owner of owners) expect(online).toContain(owner.identity.id)
+    expect(target.presence.refused).toBeGreaterThan(0)
     expect(target.runtime.stats().admissionPeaks.newIdentities).toBe(DEFAULT_ADMISSION.newIdentities)
     // refused by admission, not proven forged: Ignored, so they cost the forwarder no score (a busy honest relay looks the same)
     expect(gossipScore(target, forwarder.peerId)).toBeGreaterThanOrEqual(0)
@@ -98,6 +106,14 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
     const newcomer = freshIdentity(0, 'newcomer')
     expect(await plainStore(target.multiaddrs()[0], target.identity.id, newcomer, STASH_BYTES)).toEqual({ kind: 'stash:ack' })
     expect(target.stash.stored.has(newcomer.id)).toBe(true)
+  })
+
+  it('once full, makes room only by forgetting owners that are offline: direct sybils push out each other, never a real owner', async () => {
+    const direct = Array.from({ length: capacity }, (_, i) => freshIdentity(i, 'direct'))
+    const replies = await inParallel(direct, 10, async s => await plainStore(target.multiaddrs()[0], target.identity.id, s, STASH_BYTES))
+    expect(replies.every(r => r.kind === 'stash:ack')).toBe(true)
+    expect(target.stash.stored.size).toBe(capacity)
+    for (const owner of owners) expect(target.stash.stored.has(owner.identity.id)).toBe(true)
   })
 
   it('stays responsive, and its metrics count what admission control and the confidant refused', async () => {
