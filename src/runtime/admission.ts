@@ -16,7 +16,7 @@ export interface AdmissionLimits {
 /**
  * The defaults, sized from a burst of 50 naras joining at once on 127.0.0.1 (see
  * README "What nara promises against hostile peers"): there one forwarder brought in
- * at most the 49 other naras and relayed under a hundred messages in 10 s. A window
+ * at most 47 new naras and 92 messages in 10 s. A window
  * admits a swarm of 128 joining together through one forwarder: a sybil with one
  * connection adds 128 identities per 10 s, not thousands. Forwarders are connections
  * (at most 200) and relaying naras.
