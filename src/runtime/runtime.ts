@@ -486,6 +486,11 @@ export class NaraRuntime implements Runtime {
     this.drops.count(reason.code)
     this.observer?.dropped(kind, reason.code)
     this.runtimeLog.debug('dropped inbound message', { stage, kind, reason: reason.code, detail: reason.detail })
+    // a flood is worth a warning, not one per message: the first drop and every hundredth after it
+    const dropped = this.drops.get(reason.code)
+    if (reason.code.startsWith(ADMISSION_PREFIX) && dropped % ADMISSION_WARN_EVERY === 1) {
+      this.runtimeLog.warn('admission control is dropping messages', { kind, reason: reason.code, detail: reason.detail, dropped })
+    }
   }
 
   private track (work: Promise<void>): void {
@@ -498,6 +503,10 @@ export class NaraRuntime implements Runtime {
   }
 
 }
+
+/** Drop codes of admission control, and how often one is logged as a warning. */
+const ADMISSION_PREFIX = 'admission-'
+const ADMISSION_WARN_EVERY = 100
 
 function dropReason (outcome: PipelineOutcome<Receipt>): DropReason {
   if (outcome.status === 'dropped') return outcome.reason

@@ -94,6 +94,8 @@ describe('admission in the receive pipeline', () => {
     const direct = fresh(99)
     expect((await rt.deliver(await rt.envelopeFrom(direct, { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: direct.publicKey })).accepted).toBe(true)
     expect(rt.originOf(direct.id)).toBe(direct.id)
+    // logged as a warning once for the first drop, not once per drop
+    expect(rt.logs.filter(l => l.level === 'warn' && l.msg === 'admission control is dropping messages')).toHaveLength(1)
     // another forwarder has its own budget
     expect((await rt.deliver(await rt.envelopeFrom(sybils[4], { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: sybils[4].publicKey, via: 'forwarder-2' })).accepted).toBe(true)
   })
