@@ -14,13 +14,23 @@ export interface KnownNara {
   introducedBy?: string
 }
 
-/** Verified naras by NaraID, bounded: when full, the least recently remembered or used one goes. */
+/** How many kept naras eviction passes over before it gives up and evicts the oldest anyway. */
+const MAX_KEPT_SKIPPED = 2_048
+
+/**
+ * Verified naras by NaraID, bounded: when full, the least recently remembered or used
+ * one goes, unless `keep` says it must stay (the naras online now: a flood of fresh
+ * identities cannot push their keys out).
+ */
 export class Keyring {
   private readonly entries = new Map<NaraID, KnownNara>()
   private readonly maxEntries: number
 
-  /** @param maxEntries - how many naras to keep; @default 10_000 */
-  constructor (maxEntries = 10_000) {
+  /**
+   * @param maxEntries - how many naras to keep; @default 10_000
+   * @param keep - naras eviction passes over (up to 2,048 of them)
+   */
+  constructor (maxEntries = 10_000, private readonly keep: (id: NaraID) => boolean = () => false) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new RangeError(`keyring size must be a positive integer, got ${maxEntries}`)
     }
@@ -68,7 +78,11 @@ export class Keyring {
   }
 
   private evictOldest (): void {
-    const oldest = this.entries.keys().next().value
-    if (oldest !== undefined) this.entries.delete(oldest)
+    let skipped = 0
+    for (const id of this.entries.keys()) {
+      if (skipped++ < MAX_KEPT_SKIPPED && this.keep(id)) continue
+      this.entries.delete(id)
+      return
+    }
   }
 }

@@ -23,6 +23,8 @@ export interface MockRuntimeOptions {
   observer?: RuntimeObserver
   /** admission control per forwarder (smaller limits make a flood quick to test) */
   admission?: Partial<AdmissionLimits>
+  /** naras whose keys are remembered (a small keyring makes a flood quick to test) */
+  maxKnownNaras?: number
 }
 
 /**
@@ -58,6 +60,7 @@ export class MockRuntime extends NaraRuntime {
       env: 'test',
       ...(options.observer !== undefined ? { observer: options.observer } : {}),
       ...(options.admission !== undefined ? { admission: options.admission } : {}),
+      ...(options.maxKnownNaras !== undefined ? { maxKnownNaras: options.maxKnownNaras } : {}),
       ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
     })
     this.logs = logger.records

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   observer?: RuntimeObserver
   /** admission control per forwarder @default DEFAULT_ADMISSION */
   admission?: Partial<AdmissionLimits>
+  /** naras whose keys are remembered; when full, the least recently heard that is not online goes @default 10_000 */
+  maxKnownNaras?: number
 }
 
 /** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
@@ -65,7 +67,7 @@ const refusalCodec = protobufPayload('Refusal', RefusalPayload, (p) =>
  */
 export class NaraRuntime implements Runtime {
   readonly identity: Identity
-  readonly keyring = new Keyring()
+  readonly keyring: Keyring
   readonly memoryMode: MemoryMode
   readonly env: RuntimeEnv
   readonly drops = new DropCounter()
@@ -88,6 +90,8 @@ export class NaraRuntime implements Runtime {
   private readonly receivePipeline
   private readonly emitPipeline
   private peerSource?: () => PeerInfo[]
+  /** the ids online, looked up at most once a second (keyring eviction asks for every newcomer) */
+  private onlineIds?: { at: number, ids: Set<string> }
   /** the largest envelope any behavior accepts: bigger input is not even decoded */
   private maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
   private state: 'idle' | 'running' | 'stopped' = 'idle'
@@ -107,6 +111,7 @@ export class NaraRuntime implements Runtime {
     this.runtimeLog = this.logger.child({ service: 'runtime' })
     this.observers = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
     this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
+    this.keyring = new Keyring(options.maxKnownNaras, (id) => id === this.identity.id || this.isOnline(id))
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission }, this.now)
     this.keyring.remember(this.identity.toKnown())
     this.receivePipeline = receiveStages({
@@ -237,6 +242,14 @@ export class NaraRuntime implements Runtime {
   learnAddresses (id: string, addresses: readonly string[]): void {
     const known = this.keyring.get(id)
     if (known !== undefined && addresses.length > 0) this.transport.learnAddresses({ id, publicKey: known.publicKey }, addresses)
+  }
+
+  private isOnline (id: string): boolean {
+    const now = this.now()
+    if (this.onlineIds === undefined || now - this.onlineIds.at >= ONLINE_IDS_TTL_MS) {
+      this.onlineIds = { at: now, ids: new Set(this.onlinePeers().map(p => p.id)) }
+    }
+    return this.onlineIds.ids.has(id)
   }
 
   /** Whether a service (presence) provides `onlinePeers()`. */
@@ -503,6 +516,9 @@ export class NaraRuntime implements Runtime {
   }
 
 }
+
+/** How long the set of online ids that keyring eviction consults is reused. */
+const ONLINE_IDS_TTL_MS = 1_000
 
 /** Drop codes of admission control, and how often one is logged as a warning. */
 const ADMISSION_PREFIX = 'admission-'

@@ -100,3 +100,21 @@ describe('admission in the receive pipeline', () => {
     expect((await rt.deliver(await rt.envelopeFrom(sybils[4], { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: sybils[4].publicKey, via: 'forwarder-2' })).accepted).toBe(true)
   })
 })
+
+describe('the keyring under a flood of fresh identities', () => {
+  it('forgets the least recently heard naras that are not online, never the online ones', async () => {
+    const rt = new MockRuntime({ name: 'flooded', maxKnownNaras: 8, admission: { newIdentities: 1_000 } })
+    await rt.install(new PresenceService())
+    const friends = [Identity.create({ name: 'friend-a', machineId: 'keyring-test' }), Identity.create({ name: 'friend-b', machineId: 'keyring-test' })]
+    for (const f of friends) rt.trust(f)
+    rt.setOnlinePeers(friends.map(f => ({ id: f.id, name: f.name, uptimeMs: 1, lastSeen: Date.now(), onlineSince: Date.now() })))
+    const heyThere = { uptimeMs: 1, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [] }
+    for (let i = 0; i < 20; i++) {
+      const s = Identity.create({ name: `flood-${i}`, machineId: 'keyring-test' })
+      expect((await rt.deliver(await rt.envelopeFrom(s, { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: s.publicKey, via: 'forwarder' })).accepted).toBe(true)
+    }
+    expect(rt.keyring.size).toBe(8)
+    for (const f of friends) expect(rt.keyring.has(f.id)).toBe(true)
+    expect(rt.keyring.has(rt.me().id)).toBe(true)
+  })
+})
