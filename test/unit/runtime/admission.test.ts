@@ -101,6 +101,20 @@ describe('admission in the receive pipeline', () => {
   })
 })
 
+describe('admission of a forwarder\'s message rate in the receive pipeline', () => {
+  it('drops what one forwarder passes on beyond its messages per window, known senders too, counted as admission-rate', async () => {
+    const rt = new MockRuntime({ name: 'rate-gate', admission: { messages: 2 } })
+    await rt.install(new PresenceService())
+    const senders = [0, 1, 2].map(i => Identity.create({ name: `known-${i}`, machineId: 'admission-test' }))
+    for (const s of senders) rt.trust(s)
+    const heyThere = { uptimeMs: 1, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [] }
+    const outcomes = []
+    for (const s of senders) outcomes.push(await rt.deliver(await rt.envelopeFrom(s, { kind: 'presence:hey-there', payload: heyThere }), { authenticatedKey: s.publicKey, via: 'chatty' }))
+    expect(outcomes.map(o => o.accepted)).toEqual([true, true, false])
+    expect(rt.drops.get('admission-rate')).toBe(1)
+  })
+})
+
 describe('the keyring under a flood of fresh identities', () => {
   it('forgets the least recently heard naras that are not online, never the online ones', async () => {
     const rt = new MockRuntime({ name: 'flooded', maxKnownNaras: 8, admission: { newIdentities: 1_000 } })
