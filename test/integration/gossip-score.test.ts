@@ -27,9 +27,9 @@ describe('gossipsub scoring of a forwarder that passes on forged messages (libp2
     // each signed by one key but claiming to be another nara
     const forged = await Promise.all([1, 2, 3].map(async i => await heyThereMessage(victim, freshIdentity(i, 'forger'))))
     await liar.forward(forged, 1)
-    await waitFor(() => target.runtime.drops.get('impersonation') >= forged.length, 'the forged hey-theres to be dropped')
+    await waitFor(() => target.runtime.drops.get('impersonation') >= forged.length, 'the forged hey-theres to be dropped', 10_000)
     const graylist = naraScoreThresholds().graylistThreshold
-    await waitFor(() => gossipScore(target, liar.peerId) < graylist, `the liar's score to fall below ${graylist}`)
+    await waitFor(() => gossipScore(target, liar.peerId) < graylist, `the liar's score to fall below ${graylist}`, 10_000)
 
     // past the RPCs gossipsub lets through without scoring, a valid message from the liar is not even looked at
     await liar.repeatSubscription(WHITELISTED_RPCS)
@@ -37,7 +37,7 @@ describe('gossipsub scoring of a forwarder that passes on forged messages (libp2
     await liar.forward([await heyThereMessage(ignored)])
     const marker = freshIdentity(2, 'relayed-by-honest')
     await honest.forward([await heyThereMessage(marker)])
-    await waitFor(() => target.runtime.keyring.has(marker.id), 'the honest forwarder\'s message to be accepted')
+    await waitFor(() => target.runtime.keyring.has(marker.id), 'the honest forwarder\'s message to be accepted', 10_000)
     expect(target.runtime.keyring.has(ignored.id)).toBe(false)
     expect(target.presence.online().map(p => p.id)).toEqual([marker.id])
     expect(gossipScore(target, honest.peerId)).toBeGreaterThanOrEqual(0)

@@ -45,7 +45,7 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
     const all = [target, ...owners]
     await waitFor(() => all.every(n => n.runtime.onlinePeers().length === all.length - 1), 'the real naras to see each other', 15_000)
     for (const [i, owner] of owners.entries()) await owner.stash.set(text(`{"owner":${i}}`))
-    await waitFor(() => owners.every(o => target.stash.stored.has(o.identity.id)), 'the target to hold every real owner\'s stash')
+    await waitFor(() => owners.every(o => target.stash.stored.has(o.identity.id)), 'the target to hold every real owner\'s stash', 15_000)
 
     sybils = Array.from({ length: SYBILS }, (_, i) => freshIdentity(i, 'sybil'))
     const messages = await Promise.all(sybils.map(async s => await heyThereMessage(s)))
@@ -53,7 +53,7 @@ describe('a sybil: one plain libp2p peer with 1,000 fresh identities against a n
     floodBeganAt = Date.now()
     // the identities that will store go first, so they are among those admitted
     await forwarder.forward(messages.slice(0, STORING))
-    await waitFor(() => sybils.slice(0, STORING).every(s => target.runtime.keyring.has(s.id)), 'the first sybils to be admitted')
+    await waitFor(() => sybils.slice(0, STORING).every(s => target.runtime.keyring.has(s.id)), 'the first sybils to be admitted', 15_000)
     await forwarder.forward(messages.slice(STORING))
     // every hey-there was either admitted (its sender is known now) or dropped by admission control
     await waitFor(() => sybils.filter(s => target.runtime.keyring.has(s.id)).length + target.runtime.drops.get('admission-new-identities') === SYBILS,
