@@ -25,16 +25,17 @@ import './polyfill.js'
 export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService, NotReadyError } from './node/index.js'
 export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
+export { naraScoreParams, naraScoreThresholds } from './transport/gossip-score.js'
 export { NaraMetrics } from './metrics/index.js'
 export * from './identity/index.js'
 export * from './runtime/index.js'
 export {
-  StashService, CAPACITY_BY_MEMORY_MODE, StashTooLargeError, NotEnoughPeersError, NoConfidantError,
+  StashService, CAPACITY_BY_MEMORY_MODE, fairShare, StashTooLargeError, NotEnoughPeersError, NoConfidantError,
   MAX_CIPHERTEXT_BYTES, MAX_PLAINTEXT_BYTES
 } from './services/stash/index.js'
 export { PresenceService } from './services/presence/index.js'
 export type { PresenceOptions, PresenceAnnounce, PeerChange, OfflineReason } from './services/presence/index.js'
 export type {
-  StashOptions, StashStats, EncryptedStash, Confidant, StoreReport, RecoveryOptions,
+  StashOptions, StashStats, EncryptedStash, Confidant, StoreReport, StoreRefusal, RecoveryOptions,
   StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered
 } from './services/stash/index.js'

@@ -7,15 +7,30 @@ export interface KnownNara {
   name: string
   /** raw 32-byte Ed25519 public key */
   publicKey: Uint8Array
+  /**
+   * The peer this nara first heard of it through, when that was not the nara itself
+   * (a gossipsub forwarder, a nara relaying its announcement): opaque to the keyring.
+   */
+  introducedBy?: string
 }
 
-/** Verified naras by NaraID, bounded: when full, the least recently remembered or used one goes. */
+/** How many kept naras eviction passes over before it gives up and evicts the oldest anyway. */
+const MAX_KEPT_SKIPPED = 2_048
+
+/**
+ * Verified naras by NaraID, bounded: when full, the least recently remembered or used
+ * one goes, unless `keep` says it must stay (the naras online now: a flood of fresh
+ * identities cannot push their keys out).
+ */
 export class Keyring {
   private readonly entries = new Map<NaraID, KnownNara>()
   private readonly maxEntries: number
 
-  /** @param maxEntries - how many naras to keep; @default 10_000 */
-  constructor (maxEntries = 10_000) {
+  /**
+   * @param maxEntries - how many naras to keep; @default 10_000
+   * @param keep - naras eviction passes over (up to 2,048 of them)
+   */
+  constructor (maxEntries = 10_000, private readonly keep: (id: NaraID) => boolean = () => false) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new RangeError(`keyring size must be a positive integer, got ${maxEntries}`)
     }
@@ -34,7 +49,12 @@ export class Keyring {
     // Delete first so a re-remembered entry moves to the newest end of the Map's order.
     this.entries.delete(nara.id)
     if (this.entries.size >= this.maxEntries) this.evictOldest()
-    this.entries.set(nara.id, { id: nara.id, name: nara.name, publicKey: Uint8Array.from(nara.publicKey) })
+    this.entries.set(nara.id, {
+      id: nara.id,
+      name: nara.name,
+      publicKey: Uint8Array.from(nara.publicKey),
+      ...(nara.introducedBy !== undefined ? { introducedBy: nara.introducedBy } : {})
+    })
   }
 
   /** The nara with this id, if known; counts as a use. */
@@ -58,7 +78,11 @@ export class Keyring {
   }
 
   private evictOldest (): void {
-    const oldest = this.entries.keys().next().value
-    if (oldest !== undefined) this.entries.delete(oldest)
+    let skipped = 0
+    for (const id of this.entries.keys()) {
+      if (skipped++ < MAX_KEPT_SKIPPED && this.keep(id)) continue
+      this.entries.delete(id)
+      return
+    }
   }
 }

@@ -25,6 +25,17 @@ export function registerStashMetrics (registry: Registry, stash: StashService): 
     }
   })
   new Counter({
+    name: 'nara_stash_stores_refused_total',
+    help: 'Newcomers\' stores refused as their confidant: reason="storage-full" (full of online owners), "origin-share" (their origin peer has its share)',
+    labelNames: ['reason'],
+    registers,
+    collect () {
+      const s = stats()
+      this.reset()
+      for (const [reason, n] of Object.entries(s.storesRefused)) this.inc({ reason }, n)
+    }
+  })
+  new Counter({
     name: 'nara_stash_repairs_total',
     help: 'Confidants added to replace one that went away or to fill an empty place',
     registers,

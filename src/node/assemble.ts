@@ -28,6 +28,7 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
     transport: new Libp2pTransport(host),
     logger,
     observer: metrics,
+    ...(options.admission !== undefined ? { admission: options.admission } : {}),
     ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
   })
   const presence = new PresenceService(options.presence)

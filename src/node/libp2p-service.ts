@@ -96,6 +96,9 @@ export class NaraLibp2pService implements Startable {
  * })
  * await node.services.nara.node.stash.set(data)
  * ```
+ *
+ * The app's gossipsub is its own: to score nara's topics as a standalone nara does,
+ * pass `gossipsub({ scoreParams: naraScoreParams(), scoreThresholds: naraScoreThresholds() })`.
  */
 export function nara (init: NaraServiceInit): (components: NaraServiceComponents) => NaraLibp2pService {
   return (components) => new NaraLibp2pService(components, init)

@@ -1,5 +1,5 @@
 import type { Identity } from '../identity/index.js'
-import type { Logger, MemoryMode, NaraRuntime, Service } from '../runtime/index.js'
+import type { AdmissionLimits, Logger, MemoryMode, NaraRuntime, Service } from '../runtime/index.js'
 import type { StashOptions, StashService } from '../services/stash/index.js'
 import type { PresenceOptions, PresenceService } from '../services/presence/index.js'
 import type { NaraMetrics } from '../metrics/index.js'
@@ -23,6 +23,8 @@ export interface NaraOptions {
   logger?: Logger
   stash?: StashOptions
   presence?: PresenceOptions
+  /** admission control per gossipsub forwarder @default DEFAULT_ADMISSION */
+  admission?: Partial<AdmissionLimits>
   /** more services to run on this node's runtime */
   services?: Service[]
   /**

@@ -9,6 +9,7 @@ import type { Behavior } from './behavior.js'
 import type { KnownNara } from '../identity/index.js'
 import type { MemoryMode, PeerInfo } from './runtime-api.js'
 import type { RuntimeObserver } from './observer.js'
+import type { AdmissionLimits } from './admission.js'
 import type { InboundContext, ReceiveOutcome } from './transport.js'
 
 export interface MockRuntimeOptions {
@@ -20,12 +21,16 @@ export interface MockRuntimeOptions {
   memoryMode?: MemoryMode
   /** told of messages and calls, as a real node's metrics are */
   observer?: RuntimeObserver
+  /** admission control per forwarder (smaller limits make a flood quick to test) */
+  admission?: Partial<AdmissionLimits>
+  /** naras whose keys are remembered (a small keyring makes a flood quick to test) */
+  maxKnownNaras?: number
 }
 
 /**
  * A real NaraRuntime over an in-memory transport, for testing services without a
  * network. Messages delivered with `deliver` run the same receive pipeline as on
- * the network (decode, verify, dedupe, rate limit, notify), so a malformed or
+ * the network (decode, admit, verify, dedupe, rate limit, notify), so a malformed or
  * forged message is dropped exactly as it would be in production.
  *
  * ```ts
@@ -54,6 +59,8 @@ export class MockRuntime extends NaraRuntime {
       logger,
       env: 'test',
       ...(options.observer !== undefined ? { observer: options.observer } : {}),
+      ...(options.admission !== undefined ? { admission: options.admission } : {}),
+      ...(options.maxKnownNaras !== undefined ? { maxKnownNaras: options.maxKnownNaras } : {}),
       ...(options.memoryMode !== undefined ? { memoryMode: options.memoryMode } : {})
     })
     this.logs = logger.records

@@ -6,6 +6,7 @@ import type { Behavior, VersionSpec } from './behavior.js'
 import type { InboundContext } from './transport.js'
 import type { SeenIds } from './seen-ids.js'
 import type { RateLimiter } from './rate-limiter.js'
+import type { Admission } from './admission.js'
 
 /** An inbound envelope on its way through the receive pipeline; stages fill it in as they go. */
 export interface Receipt {
@@ -28,6 +29,7 @@ export interface ReceiveDeps {
   readonly keyring: Keyring
   readonly seen: SeenIds
   readonly limiter: RateLimiter
+  readonly admission: Admission
   readonly now: () => number
   /** hands a verified message to its consumers; returns how many there were */
   readonly notify: (receipt: Decoded) => Promise<number>
@@ -35,10 +37,11 @@ export interface ReceiveDeps {
 
 const SIGNATURE_BYTES = 64
 
-/** decode+validate -> verify -> dedupe -> rate limit -> notify */
+/** decode+validate -> admit -> verify -> dedupe -> rate limit -> notify */
 export function receiveStages (deps: ReceiveDeps): Array<Stage<Receipt>> {
   return [
     { name: 'decode', run: (r) => decode(deps, r) },
+    { name: 'admit', run: (r) => admit(deps, r as Decoded) },
     { name: 'verify', run: async (r) => await verify(deps, r as Decoded) },
     { name: 'dedupe', run: (r) => dedupe(deps, r as Decoded) },
     { name: 'rate-limit', run: (r) => rateLimit(deps, r as Decoded) },
@@ -102,6 +105,21 @@ function missingField (e: Envelope): string | undefined {
   return undefined
 }
 
+/**
+ * Admission control per forwarder, before the signature is checked (the costly part):
+ * one peer cannot flood us, nor bring in fresh identities faster than a joining swarm
+ * would. Direct messages (no forwarder) come from their authenticated sender.
+ */
+function admit (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
+  const via = r.ctx.via
+  if (via === undefined) return proceed(r)
+  const fromId = r.envelope.fromId
+  const refusal = deps.admission.admit(via, deps.keyring.has(fromId) ? undefined : fromId)
+  if (refusal === 'admission-rate') return drop(refusal, `${via} forwards more messages than admitted per window`)
+  if (refusal === 'admission-new-identities') return drop(refusal, `${via} brings in more new naras than admitted per window (${r.envelope.fromId})`)
+  return proceed(r)
+}
+
 async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Receipt>> {
   const { envelope: e, ctx } = r
   let publicKey: Uint8Array
@@ -125,7 +143,9 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
     return drop('not-for-me', `addressed to ${e.toId}`)
   }
   // An id is derived from its key and name, so a known id already has this key.
-  if (deps.keyring.get(e.fromId) === undefined) deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey })
+  if (deps.keyring.get(e.fromId) === undefined) {
+    deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey, ...(ctx.via !== undefined ? { introducedBy: ctx.via } : {}) })
+  }
   return proceed(r)
 }
 

@@ -41,8 +41,17 @@ export interface Runtime {
   onlinePeers(): PeerInfo[]
   /** The last message of a retained broadcast kind from each sender (signed, opaque), newest first. */
   retained(kind: string, maxAgeMs?: number): RetainedMessage[]
-  /** Verifies and delivers messages relayed by another nara; returns how many were accepted. */
-  deliverRelayed(kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number>
+  /**
+   * Verifies and delivers messages relayed by another nara (`relayedBy`, its NaraID: admission
+   * control counts what it brings in); returns how many were accepted.
+   */
+  deliverRelayed(kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>, relayedBy: NaraID): Promise<number>
+  /**
+   * Who brought `id` to this nara: the forwarder (a gossipsub propagation source) or the
+   * relaying nara its first message came through, or `id` itself when it came directly
+   * (or is unknown). Opaque; services use it to share capacity fairly between forwarders.
+   */
+  originOf(id: NaraID): string
   /** The Ed25519 public key a nara announced (verified), if this nara has heard of it. */
   publicKeyOf(id: NaraID): Uint8Array | undefined
   /** Whether this nara is directly connected to `id`: a message to it needs no new connection. */

@@ -11,6 +11,7 @@ import { callOutcome, UNKNOWN_KIND, type RuntimeObserver } from './observer.js'
 import { MemoryLogger, type Logger } from './logger.js'
 import { DropCounter, runPipeline, type DropReason, type PipelineOutcome } from './pipeline.js'
 import { RateLimiter } from './rate-limiter.js'
+import { Admission, DEFAULT_ADMISSION, type AdmissionLimits, type AdmissionPeaks } from './admission.js'
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
 import { inboundTraffic, outboundTraffic, TrafficObservers, type TrafficListener } from './traffic.js'
@@ -31,6 +32,10 @@ export interface RuntimeOptions {
   now?: () => number
   /** told of every message received, emitted and dropped, and of every call's duration (metrics) */
   observer?: RuntimeObserver
+  /** admission control per forwarder @default DEFAULT_ADMISSION */
+  admission?: Partial<AdmissionLimits>
+  /** naras whose keys are remembered; when full, the least recently heard that is not online goes @default 10_000 */
+  maxKnownNaras?: number
 }
 
 /** Messages by the way they travel: gossip (broadcast kinds) and streams (mesh kinds). */
@@ -47,6 +52,8 @@ export interface RuntimeStats {
   traffic: TrafficCounts
   drops: Record<string, number>
   pendingCalls: number
+  /** the most one forwarder brought in within one admission window (what the limits are sized against) */
+  admissionPeaks: AdmissionPeaks
 }
 
 const refusalCodec = protobufPayload('Refusal', RefusalPayload, (p) =>
@@ -60,7 +67,7 @@ const refusalCodec = protobufPayload('Refusal', RefusalPayload, (p) =>
  */
 export class NaraRuntime implements Runtime {
   readonly identity: Identity
-  readonly keyring = new Keyring()
+  readonly keyring: Keyring
   readonly memoryMode: MemoryMode
   readonly env: RuntimeEnv
   readonly drops = new DropCounter()
@@ -71,6 +78,7 @@ export class NaraRuntime implements Runtime {
   private readonly calls = new CallRegistry()
   private readonly seen = new SeenIds(DEDUPE_CAPACITY)
   private readonly limiter: RateLimiter
+  private readonly admission: Admission
   private readonly openRequests = new Map<string, OpenRequest>()
   private readonly retainedByKind = new Map<string, RetainedMessages>()
   private readonly services: Service[] = []
@@ -82,6 +90,8 @@ export class NaraRuntime implements Runtime {
   private readonly receivePipeline
   private readonly emitPipeline
   private peerSource?: () => PeerInfo[]
+  /** the ids online, looked up at most once a second (keyring eviction asks for every newcomer) */
+  private onlineIds?: { at: number, ids: Set<string> }
   /** the largest envelope any behavior accepts: bigger input is not even decoded */
   private maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES
   private state: 'idle' | 'running' | 'stopped' = 'idle'
@@ -101,6 +111,8 @@ export class NaraRuntime implements Runtime {
     this.runtimeLog = this.logger.child({ service: 'runtime' })
     this.observers = new TrafficObservers((err) => { this.runtimeLog.error('traffic observer failed', { err: (err as Error).message }) })
     this.limiter = new RateLimiter(RATE_LIMIT_BUCKETS, this.now)
+    this.keyring = new Keyring(options.maxKnownNaras, (id) => id === this.identity.id || this.isOnline(id))
+    this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission }, this.now)
     this.keyring.remember(this.identity.toKnown())
     this.receivePipeline = receiveStages({
       me: () => this.me(),
@@ -109,6 +121,7 @@ export class NaraRuntime implements Runtime {
       keyring: this.keyring,
       seen: this.seen,
       limiter: this.limiter,
+      admission: this.admission,
       now: this.now,
       notify: async (r) => await this.notify(r)
     })
@@ -201,6 +214,10 @@ export class NaraRuntime implements Runtime {
     return known === undefined ? undefined : this.transport.remoteAddressOf({ id, publicKey: known.publicKey })
   }
 
+  originOf (id: string): string {
+    return this.keyring.get(id)?.introducedBy ?? id
+  }
+
   publicKeyOf (id: string): Uint8Array | undefined {
     return this.keyring.get(id)?.publicKey
   }
@@ -225,6 +242,14 @@ export class NaraRuntime implements Runtime {
   learnAddresses (id: string, addresses: readonly string[]): void {
     const known = this.keyring.get(id)
     if (known !== undefined && addresses.length > 0) this.transport.learnAddresses({ id, publicKey: known.publicKey }, addresses)
+  }
+
+  private isOnline (id: string): boolean {
+    const now = this.now()
+    if (this.onlineIds === undefined || now - this.onlineIds.at >= ONLINE_IDS_TTL_MS) {
+      this.onlineIds = { at: now, ids: new Set(this.onlinePeers().map(p => p.id)) }
+    }
+    return this.onlineIds.ids.has(id)
   }
 
   /** Whether a service (presence) provides `onlinePeers()`. */
@@ -348,12 +373,13 @@ export class NaraRuntime implements Runtime {
    * pipeline, as if they had arrived by gossip: each must verify against the key it
    * comes with and be of `kind`. Returns how many were accepted.
    */
-  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>): Promise<number> {
+  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>, relayedBy: string): Promise<number> {
     const behavior = this.behaviorOf(kind)
     if (!behavior.retainLast) throw new BehaviorDefinitionError(`${kind} is not retained; only retained broadcast kinds are relayed`)
     let accepted = 0
     for (const m of messages) {
-      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind })
+      // the relaying nara is their forwarder: admission counts what it brings in
+      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind, via: relayedBy })
       if (outcome.accepted) accepted++
     }
     return accepted
@@ -365,7 +391,14 @@ export class NaraRuntime implements Runtime {
   }
 
   stats (): RuntimeStats {
-    return { received: this.received, emitted: this.emittedCount, traffic: { ...this.byTransport }, drops: this.drops.snapshot(), pendingCalls: this.calls.size }
+    return {
+      received: this.received,
+      emitted: this.emittedCount,
+      traffic: { ...this.byTransport },
+      drops: this.drops.snapshot(),
+      pendingCalls: this.calls.size,
+      admissionPeaks: this.admission.peaks()
+    }
   }
 
   /** Hook for every message that passed the emit pipeline (MockRuntime records them). */
@@ -466,6 +499,11 @@ export class NaraRuntime implements Runtime {
     this.drops.count(reason.code)
     this.observer?.dropped(kind, reason.code)
     this.runtimeLog.debug('dropped inbound message', { stage, kind, reason: reason.code, detail: reason.detail })
+    // a flood is worth a warning, not one per message: the first drop and every hundredth after it
+    const dropped = this.drops.get(reason.code)
+    if (reason.code.startsWith(ADMISSION_PREFIX) && dropped % ADMISSION_WARN_EVERY === 1) {
+      this.runtimeLog.warn('admission control is dropping messages', { kind, reason: reason.code, detail: reason.detail, dropped })
+    }
   }
 
   private track (work: Promise<void>): void {
@@ -478,6 +516,13 @@ export class NaraRuntime implements Runtime {
   }
 
 }
+
+/** How long the set of online ids that keyring eviction consults is reused. */
+const ONLINE_IDS_TTL_MS = 1_000
+
+/** Drop codes of admission control, and how often one is logged as a warning. */
+const ADMISSION_PREFIX = 'admission-'
+const ADMISSION_WARN_EVERY = 100
 
 function dropReason (outcome: PipelineOutcome<Receipt>): DropReason {
   if (outcome.status === 'dropped') return outcome.reason

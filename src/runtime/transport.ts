@@ -22,6 +22,12 @@ export interface InboundContext {
   readonly negotiatedVersion?: number
   /** The behavior the transport routed this envelope by (its protocol or topic). */
   readonly routedKind?: string
+  /**
+   * Who handed us this envelope when that is not its sender: the gossipsub propagation
+   * source (a PeerId string), or the nara that relayed it. Admission control counts
+   * per forwarder; absent for direct messages, whose sender is the connection's peer.
+   */
+  readonly via?: string
   /** The envelope decoded from these bytes, when the transport had to decode it already (to match a reply). */
   readonly envelope?: Envelope
 }

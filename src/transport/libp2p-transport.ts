@@ -306,7 +306,7 @@ export class Libp2pTransport implements Transport {
     this.applied.set(behavior.kind, behavior)
     if (behavior.template === 'broadcast') {
       const topic = behavior.route()
-      this.host.pubsub.topicValidators.set(topic, async (_from, msg) => await this.validate(behavior, msg))
+      this.host.pubsub.topicValidators.set(topic, async (from, msg) => await this.validate(behavior, from, msg))
       this.host.pubsub.subscribe(topic)
       return
     }
@@ -367,17 +367,23 @@ export class Libp2pTransport implements Transport {
     }
   }
 
-  /** Gossipsub validation is the receive pipeline: accepted messages propagate, forged ones are rejected. */
-  private async validate (behavior: Behavior, msg: PubSubMessage): Promise<TopicValidatorResult> {
+  /**
+   * Gossipsub validation is the receive pipeline: accepted messages propagate, forged ones
+   * are rejected. `from` is the propagation source (the forwarder), which admission
+   * control counts and gossipsub's score charges for every Reject.
+   */
+  private async validate (behavior: Behavior, from: PeerId, msg: PubSubMessage): Promise<TopicValidatorResult> {
     const sink = this.sink
     if (sink === undefined) return TopicValidatorResult.Ignore
     if (msg.type !== 'signed') {
       sink.dropped({ code: 'unsigned-broadcast', detail: `unsigned message on ${behavior.route()}` })
       return TopicValidatorResult.Reject
     }
-    const outcome = await sink.receive(msg.data, { authenticatedKey: msg.key.raw, routedKind: behavior.kind })
+    // A message its author handed us itself introduces one nara at most: only relays go through admission.
+    const relayed = !from.equals(msg.from)
+    const outcome = await sink.receive(msg.data, { authenticatedKey: msg.key.raw, routedKind: behavior.kind, ...(relayed ? { via: from.toString() } : {}) })
     if (outcome.accepted) return TopicValidatorResult.Accept
-    return IGNORED_DROPS.has(outcome.reason.code) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+    return FORWARDER_AT_FAULT.has(outcome.reason.code) ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
@@ -404,5 +410,17 @@ const MAX_LEARNED_ADDRESSES = 8
 /** The multicodec of the /p2p/<PeerId> multiaddr component. */
 const P2P_CODE = 421
 
-/** Drops that say nothing bad about the sender: gossipsub should neither forward nor penalise. */
-const IGNORED_DROPS = new Set(['duplicate', 'rate-limited', 'unhandled'])
+/**
+ * Drops that prove the forwarder misbehaved: every nara validates before it forwards,
+ * so an honest one never passes on a message that is malformed, oversize, on the wrong
+ * topic, or not signed by the nara it claims to be from. These are Rejected: gossipsub
+ * counts them against the forwarder's score (P4, invalid deliveries) until it is
+ * graylisted. Every other drop is Ignored (not forwarded, no penalty), because an
+ * honest forwarder can cause it: a duplicate, a sender's rate limit, a newer version or
+ * a skewed clock we do not share, and admission control (`admission-*`), which cannot
+ * tell a big honest join burst through one forwarder from a sybil's and must not turn
+ * a busy honest relay into a graylisted one.
+ */
+const FORWARDER_AT_FAULT = new Set([
+  'unsigned-broadcast', 'oversize', 'malformed-envelope', 'malformed-payload', 'invalid-payload', 'wrong-route', 'impersonation', 'bad-signature'
+])

@@ -144,7 +144,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     const seen = this.update(msg, p.announce as PresenceAnnounce)
     if (seen !== undefined) await this.announceChange(seen, msg)
     // Each relayed hey-there is verified against its own signer, as if it had come by gossip.
-    await this.rt.deliverRelayed('presence:hey-there', p.known)
+    await this.rt.deliverRelayed('presence:hey-there', p.known, msg.fromId)
   }
 
   async chau (msg: Message): Promise<void> {

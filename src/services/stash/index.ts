@@ -1,5 +1,5 @@
-export { StashService, CAPACITY_BY_MEMORY_MODE } from './service.js'
-export type { StashOptions, StashStats, EncryptedStash, Confidant, StoreReport } from './service.js'
+export { StashService, CAPACITY_BY_MEMORY_MODE, fairShare } from './service.js'
+export type { StashOptions, StashStats, EncryptedStash, Confidant, StoreReport, StoreRefusal } from './service.js'
 export { StashTooLargeError, NotEnoughPeersError, NoConfidantError } from './errors.js'
 export { MAX_CIPHERTEXT_BYTES, MAX_PLAINTEXT_BYTES, NONCE_BYTES } from './payloads.js'
 export type { StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered } from './payloads.js'

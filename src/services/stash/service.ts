@@ -21,10 +21,20 @@ export interface EncryptedStash {
   readonly ciphertext: Uint8Array
   /** when this confidant stored it (ms since the Unix epoch) */
   readonly storedAt: number
+  /** the peer the owner came to this nara through (`rt.originOf`): its slots are a fair share */
+  readonly origin: string
 }
 
 /** Owners a confidant keeps stashes for, by memory mode. */
 export const CAPACITY_BY_MEMORY_MODE: Readonly<Record<MemoryMode, number>> = { low: 5, medium: 20, high: 50 }
+
+/** The most slots of a confidant the owners brought in by one peer may hold: a quarter of its capacity. */
+export function fairShare (capacity: number): number {
+  return Math.ceil(capacity / 4)
+}
+
+/** Why a confidant refused a newcomer's store: it is full of online owners, or the newcomer's origin has its share. */
+export type StoreRefusal = 'storage-full' | 'origin-share'
 
 export interface StashOptions extends Partial<RecoveryOptions> {
   /** how many confidants keep each stash (at most 5) @default 3 */
@@ -59,6 +69,8 @@ export interface StashStats {
   readonly stores: number
   /** stores accepted from other naras as their confidant */
   readonly storesAccepted: number
+  /** stores of newcomers refused as their confidant, by reason */
+  readonly storesRefused: Readonly<Record<StoreRefusal, number>>
   /** confidants added after the last `set` or recovery, replacing lost ones or filling empty places */
   readonly repairs: number
   /** audits of this nara's confidants that they passed */
@@ -117,6 +129,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   private stopped = false
   private counts = { stores: 0, storesAccepted: 0, repairs: 0, auditsPassed: 0 }
   private readonly auditsFailed: Record<AuditFailure, number> = { 'wrong-proof': 0, missing: 0, timeout: 0, unreachable: 0 }
+  private readonly storesRefused: Record<StoreRefusal, number> = { 'storage-full': 0, 'origin-share': 0 }
 
   constructor (options: StashOptions = {}) {
     this.options = {
@@ -211,6 +224,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       confidants: this.myConfidants.size,
       ...this.counts,
       auditsFailed: { ...this.auditsFailed },
+      storesRefused: { ...this.storesRefused },
       ...(recovery !== undefined ? { recovery: { recovered: recovery.count > 0, durationMs: recovery.endedAtMs - recovery.beganAtMs } } : {})
     }
   }
@@ -297,15 +311,13 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   async store (msg: Message<StashStore>, p: StashStore): Promise<void> {
     if (p.ownerId !== msg.fromId) throw new Refusal('not-owner', 'only the owner may store its stash')
     const held = this.stored.get(p.ownerId)
-    const capacity = CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode]
-    if (held === undefined && this.stored.size >= capacity && !this.evictOffline()) {
-      throw new Refusal('storage-full', `holding ${capacity} stashes already (memory mode ${this.rt.memoryMode})`)
-    }
     if (held !== undefined && held.version > p.version) {
       throw new Refusal('stale-version', `holding newer version ${held.version}`)
     }
+    const origin = held?.origin ?? this.originOf(p.ownerId)
+    if (held === undefined) this.makeRoom(msg, origin)
     this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
-    this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now() })
+    this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now(), origin })
     this.counts.storesAccepted++
     await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
     // findable by the owner through the DHT even where its broadcast does not reach
@@ -485,6 +497,39 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       this.log.warn('recovered copy does not open', { from: from.name, fromId: from.id, err: (err as Error).message })
     }
     return undefined
+  }
+
+  /**
+   * Capacity under pressure, for a newcomer: the owners that came through one peer (a
+   * gossipsub forwarder, a relaying nara, one connection address) hold at most a fair
+   * share of the slots, so one peer introducing many identities cannot take them all.
+   * A full confidant forgets the oldest stash of an offline owner,
+   * never one of an online owner it holds already: it refuses the newcomer instead.
+   */
+  private makeRoom (msg: Message, origin: string): void {
+    const capacity = CAPACITY_BY_MEMORY_MODE[this.rt.memoryMode]
+    const share = fairShare(capacity)
+    let same = 0
+    for (const s of this.stored.values()) if (s.origin === origin) same++
+    if (same >= share) this.refuse('origin-share', `${same} of the stashes held here came through the same peer as ${msg.fromName}; at most ${share} of ${capacity} do`, msg)
+    if (this.stored.size >= capacity && !this.evictOffline()) {
+      this.refuse('storage-full', `holding ${capacity} stashes of online owners already (memory mode ${this.rt.memoryMode})`, msg)
+    }
+  }
+
+  private refuse (reason: StoreRefusal, detail: string, msg: Message): never {
+    if (this.storesRefused[reason]++ % 100 === 0) this.log.warn('refusing a stash', { reason, owner: msg.fromName, ownerId: msg.fromId, refused: this.storesRefused[reason] })
+    throw new Refusal(reason, detail)
+  }
+
+  /**
+   * Where an owner came from: the peer that introduced it to this nara, else the address
+   * its connection comes from (one IP; on loopback IP and port, see addressGroup), else itself.
+   */
+  private originOf (owner: NaraID): string {
+    const introducer = this.rt.originOf(owner)
+    if (introducer !== owner) return introducer
+    return addressGroup(this.rt.addressOf(owner)) ?? owner
   }
 
   /** When full, a confidant makes room by forgetting the oldest stash of an owner that is offline. */

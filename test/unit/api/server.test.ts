@@ -130,7 +130,7 @@ describe('the HTTP API of a nara in a swarm of four', () => {
 
   it('GET /stats returns the runtime counters as JSON', async () => {
     const body = (await app.inject({ method: 'GET', url: '/stats' })).json<Record<string, unknown>>()
-    expect(body).toEqual({ received: expect.any(Number), emitted: expect.any(Number), traffic: expect.any(Object), drops: expect.any(Object), pendingCalls: 0 })
+    expect(body).toEqual({ received: expect.any(Number), emitted: expect.any(Number), traffic: expect.any(Object), drops: expect.any(Object), pendingCalls: 0, admissionPeaks: { messages: expect.any(Number), newIdentities: expect.any(Number) } })
     expect(body.emitted).toBeGreaterThan(0)
   })
 

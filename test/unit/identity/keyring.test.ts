@@ -48,4 +48,11 @@ describe('Keyring', () => {
   it('rejects a nonsensical size', () => {
     expect(() => new Keyring(0)).toThrow(RangeError)
   })
+
+  it('when full, passes over the naras it must keep and forgets the oldest of the others', async () => {
+    const [a, b, c, d] = await Promise.all(['keep-a', 'keep-b', 'keep-c', 'keep-d'].map(known))
+    const ring = new Keyring(3, (id) => id === a.id)
+    for (const n of [a, b, c, d]) ring.remember(n)
+    expect([a, b, c, d].map(n => ring.has(n.id))).toEqual([true, false, true, true])
+  })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CAPACITY_BY_MEMORY_MODE, MAX_CIPHERTEXT_BYTES, MockRuntime, StashService, type MemoryMode } from '../../../src/index.js'
+import { CAPACITY_BY_MEMORY_MODE, MAX_CIPHERTEXT_BYTES, MockRuntime, StashService, fairShare, type MemoryMode } from '../../../src/index.js'
 import { captureReplies, deliverStore, naraNamed, replyPayload, storePayload } from '../../helpers/stash.js'
 
 async function confidant (memoryMode: MemoryMode = 'medium'): Promise<{ rt: MockRuntime, svc: StashService }> {
@@ -111,6 +111,35 @@ describe('stash: the confidant', () => {
     expect(svc.stored.size).toBe(capacity)
     // An owner already held may still update its stash.
     expect((await deliverStore(rt, owners[0], storePayload(owners[0], 'y', 2))).kind).toBe('stash:ack')
+  })
+
+  it('the owners one peer brought in hold at most a quarter of the slots; owners from elsewhere, or direct, still get in', async () => {
+    const { rt, svc } = await confidant('medium')
+    const share = fairShare(CAPACITY_BY_MEMORY_MODE.medium)
+    const sybils = Array.from({ length: share + 1 }, (_, i) => naraNamed(`sybil-${i}`))
+    for (const s of sybils) rt.trust({ ...s.toKnown(), introducedBy: 'one-forwarder' })
+    for (const s of sybils.slice(0, share)) expect((await deliverStore(rt, s, storePayload(s, 'x'))).kind).toBe('stash:ack')
+    const over = await deliverStore(rt, sybils[share], storePayload(sybils[share], 'x'))
+    expect(over).toMatchObject({ kind: 'runtime:refused', payload: { code: 'origin-share' } })
+    expect(svc.stats().storesRefused['origin-share']).toBe(1)
+    // one already held may still update its stash
+    expect((await deliverStore(rt, sybils[0], storePayload(sybils[0], 'y', 2))).kind).toBe('stash:ack')
+    const relayed = naraNamed('relayed')
+    rt.trust({ ...relayed.toKnown(), introducedBy: 'another-forwarder' })
+    const direct = naraNamed('direct')
+    rt.trust(direct)
+    expect((await deliverStore(rt, relayed, storePayload(relayed, 'x'))).kind).toBe('stash:ack')
+    expect((await deliverStore(rt, direct, storePayload(direct, 'x'))).kind).toBe('stash:ack')
+  })
+
+  it('owners connecting from one IP share one fair share of the slots', async () => {
+    const { rt } = await confidant('low')
+    const share = fairShare(CAPACITY_BY_MEMORY_MODE.low)
+    const owners = Array.from({ length: share + 1 }, (_, i) => naraNamed(`behind-one-ip-${i}`))
+    for (const o of owners) rt.trust(o)
+    rt.addressOf = () => '/ip4/203.0.113.7/tcp/4001'
+    for (const o of owners.slice(0, share)) expect((await deliverStore(rt, o, storePayload(o, 'x'))).kind).toBe('stash:ack')
+    expect(await deliverStore(rt, owners[share], storePayload(owners[share], 'x'))).toMatchObject({ kind: 'runtime:refused', payload: { code: 'origin-share' } })
   })
 
   it('when full, makes room by forgetting the oldest stash of an owner that is offline', async () => {

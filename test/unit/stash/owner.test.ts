@@ -46,7 +46,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
     const owner = await stashNara(network, 'owner')
     // A confidant that refuses (it claims a newer version) is replaced by the next candidate.
     const far = Number.MAX_SAFE_INTEGER
-    stale.stash.stored.set(owner.rt.me().id, { ownerId: owner.rt.me().id, ownerName: owner.rt.me().name, version: far, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0 })
+    stale.stash.stored.set(owner.rt.me().id, { ownerId: owner.rt.me().id, ownerName: owner.rt.me().name, version: far, nonce: new Uint8Array(24), ciphertext: new Uint8Array(1), storedAt: 0, origin: owner.rt.me().id })
     const report = await owner.stash.set(text('x'))
     expect(report.confidants.map(c => c.name).sort()).toEqual(['ok1', 'ok2', 'ok3'])
     expect(report.failures).toEqual([{ id: stale.rt.me().id, error: expect.stringContaining('stale-version') }])
