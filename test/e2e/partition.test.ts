@@ -13,7 +13,7 @@ const API_PORT = 7420
 const AUDIT_FLAGS = ['--audit-interval', '1']
 
 /** A `nara start` in namespace `index` of the partition net. */
-interface Member { index: number, child: ChildProcess, info: StartSummary, stderr: () => string }
+interface Member { index: number, child: ChildProcess, info: StartSummary }
 
 describe('a partition: a group of naras cut off from the owner, then healed', () => {
   let net: PartitionNet | undefined
@@ -30,12 +30,18 @@ describe('a partition: a group of naras cut off from the owner, then healed', ()
     net?.destroy()
   })
 
-  async function start (index: number, bootstrap: string[]): Promise<Member> {
-    const child = net!.spawn(index, process.execPath, [...NODE_FLAGS, CLI, 'start', '--json', '--name', `e2e-part-${index}`,
-      '--listen', `/ip4/${net!.member(index).ip}/tcp/${PORT}`, '--api-port', String(API_PORT), '--log-level', 'warn',
-      ...bootstrap.flatMap(b => ['--bootstrap', b]), ...AUDIT_FLAGS])
+  /** Spawns a command in the i-th nara's namespace; afterAll kills it if it still runs. */
+  function spawnIn (index: number, args: string[]): ChildProcess {
+    const child = net!.spawn(index, process.execPath, args)
     running.add(child)
     child.once('exit', () => running.delete(child))
+    return child
+  }
+
+  async function start (index: number, bootstrap: string[]): Promise<Member> {
+    const child = spawnIn(index, [...NODE_FLAGS, CLI, 'start', '--json', '--name', `e2e-part-${index}`,
+      '--listen', `/ip4/${net!.member(index).ip}/tcp/${PORT}`, '--api-port', String(API_PORT), '--log-level', 'warn',
+      ...bootstrap.flatMap(b => ['--bootstrap', b]), ...AUDIT_FLAGS])
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
     const info = await new Promise<StartSummary>((resolve, reject) => {
@@ -48,14 +54,14 @@ describe('a partition: a group of naras cut off from the owner, then healed', ()
       })
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`nara ${index} exited with ${code}: ${stderr}`)) })
     })
-    return { index, child, info, stderr: () => stderr }
+    return { index, child, info }
   }
 
   /** Calls a nara's API from inside its namespace (the API listens on that namespace's 127.0.0.1 only). */
   async function api<T> (m: Member, path: string, body?: unknown): Promise<{ status: number, body: T }> {
     const script = 'const [u, b] = process.argv.slice(1); fetch(u, b === undefined ? {} : { method: "PUT", body: b, headers: { "content-type": "application/json" } })' +
       '.then(async r => { process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() })) }, e => { process.stdout.write(JSON.stringify({ status: 0, body: { error: String(e) } })) })'
-    const child = net!.spawn(m.index, process.execPath, ['-e', script, `http://127.0.0.1:${API_PORT}${path}`, ...(body === undefined ? [] : [JSON.stringify(body)])])
+    const child = spawnIn(m.index, ['-e', script, `http://127.0.0.1:${API_PORT}${path}`, ...(body === undefined ? [] : [JSON.stringify(body)])])
     let out = ''
     child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
     await exited(child, 30_000)
