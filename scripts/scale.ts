@@ -4,7 +4,7 @@
 // (RSS, CPU, gossip and stream messages), then kills and restarts one owner again and
 // again and times its recovery. Prints one table. Every process it starts is stopped,
 // and the whole run is bounded in time.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Command, InvalidArgumentError } from 'commander'
 import type { StashBody, RecoveryBody } from '../src/api/types.js'
@@ -12,6 +12,7 @@ import type { RuntimeStats } from '../src/runtime/runtime.js'
 import { table } from '../src/cli/format.js'
 import { Children, sleep, type NaraChild, type NaraSpec } from './swarm-children.js'
 import { pollUntil, tryApi, waitForMesh } from './swarm-api.js'
+import { usage } from './process-usage.js'
 
 const START_TIMEOUT_MS = 60_000
 const CONVERGE_TIMEOUT_MS = 120_000
@@ -65,18 +66,6 @@ function parseFlags (): ScaleFlags {
     .configureOutput({ outputError: (s, write) => { write(`${s.trim().split('\n').join(' ')}\n`) } })
     .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2) })
     .parse().opts<ScaleFlags>()
-}
-
-/** CPU ticks (user + system) and RSS of a process, from /proc. */
-function usage (pid: number): { ticks: number, rssKb: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return { ticks: Number(fields[11]) + Number(fields[12]), rssKb: Number(rss?.[1] ?? 0) }
-  } catch {
-    return { ticks: 0, rssKb: 0 }
-  }
 }
 
 async function statsOf (child: NaraChild): Promise<RuntimeStats | undefined> {

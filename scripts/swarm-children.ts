@@ -11,6 +11,8 @@ export interface NaraSpec {
   port: number
   apiPort: number
   bootstrap?: string
+  /** more `nara start` flags */
+  flags?: string[]
 }
 
 /** A `nara start --json` child process. */
@@ -41,7 +43,8 @@ export class Children {
     const args = [
       this.mainJs, 'start', '--json', '--name', spec.name, '--port', String(spec.port),
       '--api-port', String(spec.apiPort), '--log-level', this.logLevel,
-      ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : [])
+      ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : []),
+      ...(spec.flags ?? [])
     ]
     const proc = spawn(process.execPath, [...NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     if (proc.pid === undefined) throw new Error(`could not start ${spec.name}: no process id`)

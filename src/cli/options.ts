@@ -23,6 +23,19 @@ export function parsePort (value: string): number {
   return port
 }
 
+/** Bounds of --audit-interval, in seconds: often enough to test with, rarely enough to still mean something. */
+export const AUDIT_INTERVAL_BOUNDS_S = { min: 0.1, max: 86_400 } as const
+
+/** How often the owner audits its confidants, in seconds (decimals allowed); returned in ms. */
+export function parseAuditInterval (value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN
+  const { min, max } = AUDIT_INTERVAL_BOUNDS_S
+  if (!(seconds >= min && seconds <= max)) {
+    throw new InvalidArgumentError(`give seconds from ${min} to ${max}, e.g. 45 or 0.5`)
+  }
+  return Math.round(seconds * 1000)
+}
+
 export function parseMemoryMode (value: string): MemoryMode {
   const mode = MEMORY_MODES.find(m => m === value)
   if (mode === undefined) throw new InvalidArgumentError(`use one of ${MEMORY_MODES.join(', ')}`)
@@ -119,6 +132,8 @@ export interface StartFlags {
   bootstrap?: string[]
   apiPort: number
   memoryMode: MemoryMode
+  /** --audit-interval, already in ms */
+  auditInterval?: number
   logLevel: CliLogLevel
   logFormat?: LogFormat
   json?: boolean
@@ -132,6 +147,8 @@ export interface StartConfig {
   listen?: string[]
   bootstrap: string[]
   memoryMode: MemoryMode
+  /** undefined: the stash's default */
+  auditIntervalMs?: number
   apiPort: number
   logLevel: CliLogLevel
   /** undefined: pretty on a terminal, JSON lines otherwise */
@@ -159,6 +176,7 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     bootstrap: flags.bootstrap ?? [],
     memoryMode: flags.memoryMode,
+    ...(flags.auditInterval !== undefined ? { auditIntervalMs: flags.auditInterval } : {}),
     apiPort: flags.apiPort,
     logLevel: flags.logLevel,
     ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),

@@ -3,7 +3,7 @@ import type { ClientContext } from './client.js'
 import { UsageError } from './errors.js'
 import type { Io } from './io.js'
 import {
-  checkSoulFlags, DEFAULT_API_PORT, parseApiUrl, parseBootstrap, parseListen, parseLogFormat, parseLogLevel, parseMemoryMode, parseName,
+  checkSoulFlags, DEFAULT_API_PORT, parseApiUrl, parseAuditInterval, parseBootstrap, parseListen, parseLogFormat, parseLogLevel, parseMemoryMode, parseName,
   parsePort, repeatable, resolveApiUrl, resolveStartConfig, type StartConfig, type StartFlags
 } from './options.js'
 
@@ -49,6 +49,7 @@ export function buildProgram (actions: CliActions, io: Io): Command {
     .addOption(new Option('--bootstrap <multiaddr>', 'a nara to join, /.../p2p/<PeerID> (repeatable; comma-separated in the variable)').argParser(repeatable(parseBootstrap)).env('NARA_BOOTSTRAP'))
     .addOption(new Option('--api-port <n>', 'HTTP API port on 127.0.0.1 (0 = any free port)').argParser(parsePort).default(DEFAULT_API_PORT).env('NARA_API_PORT'))
     .addOption(new Option('--memory-mode <mode>', 'how many other naras\' stashes to keep: low 5, medium 20, high 50').argParser(parseMemoryMode).default('medium').env('NARA_MEMORY_MODE'))
+    .addOption(new Option('--audit-interval <seconds>', 'how often to check that each confidant still holds this nara\'s stash (default 45)').argParser(parseAuditInterval).env('NARA_AUDIT_INTERVAL'))
     .addOption(new Option('--log-level <level>', 'debug, info, warn, error or silent (logs go to stderr)').argParser(parseLogLevel).default('info').env('NARA_LOG_LEVEL'))
     .addOption(new Option('--log-format <format>', 'pretty (readable lines) or json (JSON lines); default: pretty on a terminal, json otherwise').argParser(parseLogFormat).env('NARA_LOG_FORMAT'))
     .addOption(new Option('--json', 'print the start-up summary as one JSON line on stdout (the variable: set to anything)').env('NARA_JSON'))

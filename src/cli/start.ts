@@ -109,6 +109,7 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
       ...(config.listen !== undefined ? { listen: config.listen } : {}),
       bootstrap: config.bootstrap,
       memoryMode: config.memoryMode,
+      ...(config.auditIntervalMs !== undefined ? { stash: { auditIntervalMs: config.auditIntervalMs } } : {}),
       logger: log
     })
   } catch (err) {

@@ -95,12 +95,12 @@ describe('resolveStartConfig', () => {
 describe('nara start: parsing the command line', () => {
   it('hands every flag to start', async () => {
     const { code, calls, err } = await cli('start', '--name', 'alice', '--port', '4001', '--bootstrap', BOOT, '--bootstrap', BOOT,
-      '--api-port', '0', '--memory-mode', 'high', '--log-level', 'warn', '--json')
+      '--api-port', '0', '--memory-mode', 'high', '--audit-interval', '2.5', '--log-level', 'warn', '--json')
     expect(err).toEqual([])
     expect(code).toBeUndefined()
     expect(calls).toEqual([{
       action: 'start',
-      config: { name: 'alice', port: 4001, listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: [BOOT, BOOT], apiPort: 0, memoryMode: 'high', logLevel: 'warn', json: true }
+      config: { name: 'alice', port: 4001, listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: [BOOT, BOOT], apiPort: 0, memoryMode: 'high', auditIntervalMs: 2500, logLevel: 'warn', json: true }
     }])
   })
 
@@ -113,6 +113,8 @@ describe('nara start: parsing the command line', () => {
     [['--port', 'abc'], /^error: option '--port <n>' argument 'abc' is invalid\. a port is a whole number/],
     [['--api-port', '70000'], /^error: option '--api-port <n>' argument '70000' is invalid/],
     [['--memory-mode', 'huge'], /^error: option '--memory-mode <mode>' argument 'huge' is invalid\. use one of low, medium, high$/],
+    [['--audit-interval', '0'], /^error: option '--audit-interval <seconds>' argument '0' is invalid\. give seconds from 0\.1 to 86400, e\.g\. 45 or 0\.5$/],
+    [['--audit-interval', '1m'], /^error: option '--audit-interval <seconds>' argument '1m' is invalid\. give seconds from 0\.1 to 86400/],
     [['--listen', 'garbage'], /^error: option '--listen <multiaddr>' argument 'garbage' is invalid\. not a multiaddr/],
     [['--bootstrap', '/ip4/1.2.3.4/tcp/1'], /needs the nara's PeerID/],
     [['--log-level', 'loud'], /use one of debug, info, warn, error, silent$/],
@@ -157,14 +159,14 @@ describe('nara start: flags from NARA_* environment variables', () => {
   it('every start flag can come from its variable; repeatable ones take a comma-separated list', async () => {
     Object.assign(process.env, {
       NARA_NAME: 'envy', NARA_PORT: '4002', NARA_BOOTSTRAP: `${BOOT}, ${OTHER}`, NARA_API_PORT: '0', NARA_MEMORY_MODE: 'low',
-      NARA_LOG_LEVEL: 'debug', NARA_LOG_FORMAT: 'pretty', NARA_JSON: '1'
+      NARA_AUDIT_INTERVAL: '30', NARA_LOG_LEVEL: 'debug', NARA_LOG_FORMAT: 'pretty', NARA_JSON: '1'
     })
     const { code, calls, err } = await cli('start')
     expect(err).toEqual([])
     expect(code).toBeUndefined()
     expect(calls[0].config).toEqual({
       name: 'envy', port: 4002, listen: ['/ip4/127.0.0.1/tcp/4002'], bootstrap: [BOOT, OTHER], apiPort: 0, memoryMode: 'low',
-      logLevel: 'debug', logFormat: 'pretty', json: true
+      auditIntervalMs: 30_000, logLevel: 'debug', logFormat: 'pretty', json: true
     })
     delete process.env.NARA_PORT
     process.env.NARA_LISTEN = '/ip4/127.0.0.1/tcp/1,/ip4/127.0.0.1/tcp/2'

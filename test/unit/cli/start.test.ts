@@ -62,6 +62,14 @@ describe('nara start', () => {
     expect((await fetch(`${started.api.url}/status`)).status).toBe(200)
   })
 
+  it('gives the stash the audit interval of --audit-interval', async () => {
+    const node = await fakeNode('auditor')
+    const d = deps(node)
+    const started = await runStart(config({ name: 'auditor', auditInterval: 1_500 }), d)
+    cleanup.push(started.stop)
+    expect(d.created).toEqual([expect.objectContaining({ name: 'auditor', stash: { auditIntervalMs: 1_500 } })])
+  })
+
   it('prints a readable block by default, which says how to print the soul but not the soul', async () => {
     const node = await fakeNode('reader')
     const d = deps(node)
