@@ -1,5 +1,7 @@
-import { Bootstrapper, ConnectionKeeper, peerIdOfKey, type TransportHost } from '../transport/index.js'
-import type { NaraRuntime } from '../runtime/index.js'
+import { Bootstrapper, ConnectionKeeper, Reconnector, peerIdOfKey, type TransportHost } from '../transport/index.js'
+import type { Message, NaraRuntime } from '../runtime/index.js'
+import type { NaraID } from '../identity/index.js'
+import type { PeerId } from '@libp2p/interface'
 
 /** How long a join's neighbour lookup may take. */
 const NEIGHBOUR_LOOKUP_MS = 10_000
@@ -14,6 +16,7 @@ const NEIGHBOUR_GRACE_MS = 3_000
 export class Connectivity {
   private readonly keeper: ConnectionKeeper
   private readonly bootstrapper: Bootstrapper
+  private readonly reconnector: Reconnector
   private unsubscribe: Array<() => void> = []
   private lookup?: AbortController
   private grace?: ReturnType<typeof setTimeout>
@@ -35,11 +38,16 @@ export class Connectivity {
       joined: () => { this.afterJoining() },
       log: runtime.log('bootstrap')
     })
+    this.reconnector = new Reconnector({
+      connect: async (peer, options) => { await host.connect(peer, options) },
+      log: host.logger.forComponent('nara:reconnector')
+    })
   }
 
   start (): void {
     this.keeper.start()
     this.bootstrapper.start()
+    this.reconnector.start()
     this.unsubscribe = [
       this.host.onDisconnect(() => {
         this.bootstrapper.connectionClosed()
@@ -47,7 +55,15 @@ export class Connectivity {
       }),
       // a nara that has just heard of peers connects to some at once, not at the next tick:
       // a swarm first formed as a star around its bootstrap node becomes a mesh
-      this.runtime.on('presence:peer-online', () => { void this.keeper.topUp() })
+      this.runtime.on('presence:peer-online', (msg) => {
+        this.withPeerId(msg, peer => { this.reconnector.peerFound(peer) })
+        void this.keeper.topUp()
+      }),
+      // a peer that fell silent may be behind a partition that heals later: keep trying it
+      this.runtime.on('presence:peer-offline', (msg) => {
+        const { reason } = msg.payload as { reason: string }
+        this.withPeerId(msg, peer => { reason === 'silent' ? this.reconnector.peerLost(peer) : this.reconnector.peerFound(peer) })
+      })
     ]
   }
 
@@ -57,6 +73,14 @@ export class Connectivity {
     this.lookup?.abort()
     this.bootstrapper.stop()
     this.keeper.stop()
+    this.reconnector.stop()
+  }
+
+  /** Calls `use` with the PeerId of the nara a presence event is about, when its key is known. */
+  private withPeerId (msg: Message, use: (peer: PeerId) => void): void {
+    const { id } = msg.payload as { id: NaraID }
+    const known = this.runtime.keyring.get(id)
+    if (known !== undefined) use(peerIdOfKey(known.publicKey))
   }
 
   /**
