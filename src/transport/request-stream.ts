@@ -43,7 +43,7 @@ export class RequestStream {
   private failure?: Error
 
   constructor (readonly stream: Stream, private readonly options: RequestStreamOptions) {
-    this.frames = new FrameStream(stream, options.maxReplyBytes, MAX_REQUESTS_PER_STREAM)
+    this.frames = new FrameStream(stream, { maxDataLength: options.maxReplyBytes, maxBufferedFrames: MAX_REQUESTS_PER_STREAM })
     void this.readReplies()
   }
 
