@@ -35,9 +35,11 @@ export interface FrameStreamOptions {
   readonly writeTimeoutMs?: number
 }
 
-/** Frames written in one tick, sent as one: one muxer frame, one encrypted message, one socket write. */
+/** Frames written in one tick, sent as one: one muxer frame, one encrypted message. */
 interface Batch {
-  readonly data: Uint8ArrayList
+  readonly frames: Uint8Array[]
+  /** their bytes with length prefixes */
+  bytes: number
   readonly sent: PromiseWithResolvers<void>
   /** the writers' signals: any of them aborting gives up waiting for a full stream */
   readonly signals: AbortSignal[]
@@ -109,11 +111,11 @@ export class FrameStream {
     options.signal?.throwIfAborted()
     let batch = this.queued
     if (batch === undefined) {
-      batch = this.queued = { data: new Uint8ArrayList(), sent: Promise.withResolvers<void>(), signals: [] }
+      batch = this.queued = { frames: [], bytes: 0, sent: Promise.withResolvers<void>(), signals: [] }
       process.nextTick(this.flush)
     }
-    batch.data.append(encodeVarint(frame.byteLength))
-    batch.data.append(frame)
+    batch.frames.push(frame)
+    batch.bytes += varintLength(frame.byteLength) + frame.byteLength
     if (options.signal !== undefined) batch.signals.push(options.signal)
     await batch.sent.promise
   }
@@ -122,10 +124,11 @@ export class FrameStream {
     const batch = this.queued
     if (batch === undefined) return
     this.queued = undefined
+    const data = joined(batch)
     if (this.backlog === undefined && !this.stream.writableNeedsDrain) {
       let accepted: boolean
       try {
-        accepted = this.stream.send(batch.data)
+        accepted = this.stream.send(data)
       } catch (err) {
         batch.sent.reject(err)
         return
@@ -140,7 +143,7 @@ export class FrameStream {
     // The stream is full: this batch goes out once it drains, after those already waiting.
     this.queueBehind(batch, async () => {
       await this.drained(batch.signals)
-      if (!this.stream.send(batch.data)) await this.drained(batch.signals)
+      if (!this.stream.send(data)) await this.drained(batch.signals)
     })
   }
 
@@ -213,14 +216,42 @@ function classify (err: unknown, signal: AbortSignal | undefined, pending: numbe
   return new FrameError('truncated-frame', `stream failed mid-frame: ${error.message}`)
 }
 
-/** Unsigned LEB128, as multiformats' unsigned-varint. */
-export function encodeVarint (value: number): Uint8Array {
-  const out: number[] = []
+/**
+ * A batch's frames with their length prefixes in one array. The copy is cheap;
+ * handing the stream many small arrays is not: Noise encrypts a message of 1200
+ * bytes or more piece by piece, and TCP writes each piece with its own syscall.
+ */
+function joined (batch: Batch): Uint8Array {
+  const out = new Uint8Array(batch.bytes)
+  let at = 0
+  for (const frame of batch.frames) {
+    at = writeVarint(out, at, frame.byteLength)
+    out.set(frame, at)
+    at += frame.byteLength
+  }
+  return out
+}
+
+function varintLength (value: number): number {
+  let bytes = 1
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) bytes++
+  return bytes
+}
+
+/** Writes `value` as an unsigned LEB128 (multiformats' unsigned-varint) at `at`; returns where it ended. */
+function writeVarint (out: Uint8Array, at: number, value: number): number {
   let rest = value
   while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80)
+    out[at++] = (rest % 0x80) | 0x80
     rest = Math.floor(rest / 0x80)
   }
-  out.push(rest)
-  return Uint8Array.from(out)
+  out[at++] = rest
+  return at
+}
+
+/** Unsigned LEB128, as multiformats' unsigned-varint. */
+export function encodeVarint (value: number): Uint8Array {
+  const out = new Uint8Array(varintLength(value))
+  writeVarint(out, 0, value)
+  return out
 }

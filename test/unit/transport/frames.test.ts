@@ -26,19 +26,24 @@ async function fullStream (): Promise<{ stream: Stream, sent: number[], drain: (
 }
 
 describe('FrameStream writes', () => {
-  it('sends the frames written in one tick as one stream.send, and they arrive in order', async () => {
+  it('sends the frames written in one tick as one array in one stream.send, and they arrive in order', async () => {
     const [outbound, inbound] = await streamPair()
     const send = vi.spyOn(outbound, 'send')
-    const writer = new FrameStream(outbound, { maxDataLength: 100, maxBufferedFrames: 8 })
-    const reader = new FrameStream(inbound, { maxDataLength: 100, maxBufferedFrames: 8 })
-    await Promise.all([1, 2, 3, 4, 5].map(async (n) => { await writer.write(frame(n)) }))
+    const writer = new FrameStream(outbound, { maxDataLength: 30_000, maxBufferedFrames: 8 })
+    const reader = new FrameStream(inbound, { maxDataLength: 30_000, maxBufferedFrames: 8 })
+    // sizes with 1-, 2- and 3-byte length prefixes
+    const sizes = [10, 300, 20_000, 0, 127, 128]
+    await Promise.all(sizes.map(async (size, n) => { await writer.write(frame(n + 1, size)) }))
     expect(send).toHaveBeenCalledTimes(1)
-    const got = []
-    for (let i = 0; i < 5; i++) got.push((await reader.read())?.[0])
-    expect(got).toEqual([1, 2, 3, 4, 5])
-    await writer.write(frame(6))
+    expect(send.mock.calls[0][0]).toBeInstanceOf(Uint8Array)
+    for (const [n, size] of sizes.entries()) {
+      const got = await reader.read()
+      expect(got?.byteLength).toBe(size)
+      if (size > 0) expect(got?.[size - 1]).toBe(n + 1)
+    }
+    await writer.write(frame(9))
     expect(send).toHaveBeenCalledTimes(2)
-    expect((await reader.read())?.[0]).toBe(6)
+    expect((await reader.read())?.[0]).toBe(9)
   })
 
   it('holds writes while the stream is full and resolves them, in order, once it drains', async () => {
