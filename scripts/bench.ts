@@ -5,6 +5,7 @@
 import '../src/polyfill.js'
 import { fork, type ChildProcess } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Identity, MockRuntime, meshRequest, signedBytes, verifySignature, type PayloadCodec } from '../src/index.js'
 import { NODE_FLAGS } from '../src/cli/node-flags.js'
@@ -16,6 +17,11 @@ const STASH_SETS = 20
 const STASH_BYTES = 4096
 /** stash:store accepts 2/s per owner (burst 10): a little slower keeps every set within it */
 const STASH_INTERVAL_MS = 550
+/** Back-to-back sets, as calls are timed, come in bursts the rate limit allows, each after time to refill. */
+const STASH_BURST = 10
+const STASH_REFILL_MS = 5_500
+/** After the first set: its confidants advertise it in the DHT (a lookup over the swarm), not part of later sets. */
+const STASH_SETTLE_MS = 2_000
 const PIPELINE_MESSAGES = 3_000
 const CRYPTO_ROUNDS = 2_000
 /** How long a child gets to stop by itself before it is killed. */
@@ -193,8 +199,28 @@ async function main (): Promise<void> {
   row('', '', 'libp2p echo, new stream', micros(fresh.cpuPerRequest), call.cpuPerRequest / fresh.cpuPerRequest)
   row('', '', 'libp2p echo, reused stream', micros(reused.cpuPerRequest), call.cpuPerRequest / reused.cpuPerRequest)
 
-  const sets = await client.command<number[]>('stashSets', { n: STASH_SETS, bytes: STASH_BYTES, intervalMs: STASH_INTERVAL_MS })
-  row(`stash.set(4 KiB), 3 confidants, p50`, ms(sets, 0.5), 'one call() p50', ms(call.samples, 0.5), percentile(sets, 0.5) / p50(call))
+  const stashSets = async (n: number, intervalMs: number): Promise<number[]> =>
+    await client.command<number[]>('stashSets', { n, bytes: STASH_BYTES, intervalMs })
+  await stashSets(1, 0)
+  await sleep(STASH_SETTLE_MS)
+  const hot: number[] = []
+  const everyNode = [client, server, ...more]
+  const cpuNow = async (): Promise<Cpu[]> => await Promise.all(everyNode.map(async c => await c.command<Cpu>('cpu')))
+  let setCpu = 0
+  for (let burst = 0; burst < STASH_SETS / STASH_BURST; burst++) {
+    if (burst > 0) await sleep(STASH_REFILL_MS)
+    const before = await cpuNow()
+    hot.push(...await stashSets(STASH_BURST, 0))
+    const after = await cpuNow()
+    setCpu += before.reduce((sum, b, i) => sum + cpuMicros(b, after[i]), 0)
+  }
+  row('stash.set(4 KiB), 3 confidants, p50', ms(hot, 0.5), 'one call() p50', ms(call.samples, 0.5), percentile(hot, 0.5) / p50(call))
+  // CPU, unlike time, does not depend on how many cores four processes find free
+  const cpuPerSet = setCpu / hot.length
+  row('  its CPU (owner + 3 confidants)', micros(cpuPerSet), '3 x CPU per call', micros(3 * call.cpuPerRequest), cpuPerSet / (3 * call.cpuPerRequest))
+  await sleep(STASH_REFILL_MS)
+  const paced = await stashSets(STASH_SETS, STASH_INTERVAL_MS)
+  row(`  the same, one set every ${STASH_INTERVAL_MS} ms`, ms(paced, 0.5), 'one call() p50', ms(call.samples, 0.5), percentile(paced, 0.5) / p50(call))
 
   // Boot-time recovery: the owner stops, a new process with its identity boots and gets its stash back.
   await stopChild(client)

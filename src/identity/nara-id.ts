@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { keyText } from './key-text.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { validateName } from './names.js'
 
@@ -32,7 +33,7 @@ const CHECKED_ENTRIES = 1024
 
 /** Whether `id` is the NaraID of this key and name; never throws. */
 export function isNaraIdOf (id: string, publicKey: Uint8Array, name: string): boolean {
-  const memo = `${bytesToHex(publicKey)}|${name}`
+  const memo = `${keyText(publicKey)}|${name}`
   const known = checked.get(memo)
   if (known !== undefined) return known === id
   let computed: NaraID

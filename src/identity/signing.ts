@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { keyText } from './key-text.js'
 
 /** How many decoded public keys to keep; verification is on the hot receive path. */
 const KEY_CACHE_ENTRIES = 1024
@@ -44,7 +45,7 @@ export async function verifySignature (publicKey: Uint8Array, data: Uint8Array, 
 }
 
 function publicKeyOf (raw: Uint8Array): KeyObject {
-  const cacheKey = bytesToHex(raw)
+  const cacheKey = keyText(raw)
   let key = keyCache.get(cacheKey)
   if (key === undefined) {
     key = createPublicKey({ key: Buffer.from(concatBytes(ED25519_SPKI_PREFIX, raw)), format: 'der', type: 'spki' })

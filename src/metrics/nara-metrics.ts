@@ -18,6 +18,9 @@ export class NaraMetrics implements RuntimeObserver {
   private readonly emittedTotal: Counter<'kind'>
   private readonly droppedTotal: Counter<'kind' | 'reason'>
   private readonly callDuration: Histogram<'kind' | 'outcome'>
+  private readonly receivedSeries = new Map<string, { inc: () => void }>()
+  private readonly emittedSeries = new Map<string, { inc: () => void }>()
+  private readonly callSeries = new Map<string, { observe: (value: number) => void }>()
 
   constructor (registry: Registry = new Registry()) {
     this.registry = registry
@@ -34,10 +37,13 @@ export class NaraMetrics implements RuntimeObserver {
     })
   }
 
-  received (kind: string): void { this.receivedTotal.inc({ kind }) }
-  emitted (kind: string): void { this.emittedTotal.inc({ kind }) }
+  // Every message passes here: the labelled series are looked up once per kind, not hashed from labels each time.
+  received (kind: string): void { seriesOf(this.receivedSeries, kind, () => this.receivedTotal.labels(kind)).inc() }
+  emitted (kind: string): void { seriesOf(this.emittedSeries, kind, () => this.emittedTotal.labels(kind)).inc() }
   dropped (kind: string, reason: string): void { this.droppedTotal.inc({ kind, reason }) }
-  callFinished (kind: string, outcome: CallOutcome, seconds: number): void { this.callDuration.observe({ kind, outcome }, seconds) }
+  callFinished (kind: string, outcome: CallOutcome, seconds: number): void {
+    seriesOf(this.callSeries, `${outcome}|${kind}`, () => this.callDuration.labels(kind, outcome)).observe(seconds)
+  }
 
   /** Adds the gauges read from a running node at each scrape. */
   watch (runtime: NaraRuntime, stash: StashService): void {
@@ -61,4 +67,14 @@ export class NaraMetrics implements RuntimeObserver {
   async scrape (): Promise<{ contentType: string, text: string }> {
     return { contentType: this.registry.contentType, text: await this.registry.metrics() }
   }
+}
+
+/** The series for `key`, made with `make` the first time (kinds are the registered behaviors: a bounded set). */
+function seriesOf<S> (series: Map<string, S>, key: string, make: () => S): S {
+  let found = series.get(key)
+  if (found === undefined) {
+    found = make()
+    series.set(key, found)
+  }
+  return found
 }

@@ -51,6 +51,22 @@ export function signedBytes (envelope: Envelope): Uint8Array {
 
 /** Protobuf key of `signature` (field 10, length-delimited), the envelope's last field. */
 const SIGNATURE_KEY = (10 << 3) | 2
+const SIGNATURE_BYTES = 64
+
+/**
+ * The bytes a received envelope's signature covers. A sender encodes fields in
+ * order, so the signature is the last field and what precedes it is exactly
+ * `signedBytes(envelope)`: those bytes are used as they are, rather than encoded
+ * again. An envelope whose signature is not the trailing field is encoded again.
+ */
+export function signedPartOf (bytes: Uint8Array, envelope: Envelope): Uint8Array {
+  const signature = envelope.signature
+  const start = bytes.byteLength - 2 - SIGNATURE_BYTES
+  const trailing = signature.byteLength === SIGNATURE_BYTES && start >= 0 &&
+    signature.buffer === bytes.buffer && signature.byteOffset === bytes.byteOffset + start + 2 &&
+    bytes[start] === SIGNATURE_KEY && bytes[start + 1] === SIGNATURE_BYTES
+  return trailing ? bytes.subarray(0, start) : signedBytes(envelope)
+}
 
 /**
  * The encoded envelope: the signed bytes with the signature field appended. Fields

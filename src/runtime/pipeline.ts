@@ -29,7 +29,9 @@ export async function runPipeline<T> (stages: ReadonlyArray<Stage<T>>, input: T)
   for (const stage of stages) {
     let result: StageResult<T>
     try {
-      result = await stage.run(value)
+      const ran = stage.run(value)
+      // a synchronous stage goes on at once, not a microtask later
+      result = ran instanceof Promise ? await ran : ran
     } catch (err) {
       result = fail(err instanceof Error ? err : new Error(String(err)))
     }

@@ -1,5 +1,5 @@
 import { isNaraIdOf, verifySignature, type Keyring, type NaraID } from '../identity/index.js'
-import { Envelope, signedBytes, toMessage, type Message } from './message.js'
+import { Envelope, signedPartOf, toMessage, type Message } from './message.js'
 import { drop, proceed, type Stage, type StageResult } from './pipeline.js'
 import { MAX_CLOCK_SKEW_MS } from './constants.js'
 import type { Behavior, VersionSpec } from './behavior.js'
@@ -136,7 +136,7 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
     }
     publicKey = known.publicKey
   }
-  if (!await verifySignature(publicKey, signedBytes(e), e.signature)) {
+  if (!await verifySignature(publicKey, signedPartOf(r.bytes, e), e.signature)) {
     return drop('bad-signature', `signature of ${e.kind} ${e.id} from ${e.fromId} does not verify`)
   }
   if (e.toId !== '' && e.toId !== deps.me().id) {

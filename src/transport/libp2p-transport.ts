@@ -149,7 +149,8 @@ export class Libp2pTransport implements Transport {
     const limit = deadline(options.timeoutMs, this.stopping.signal, options.signal)
     let release: (() => void) | undefined
     try {
-      release = await this.limiter.acquire(peer.toString(), limit.signal)
+      const key = peer.toString()
+      release = this.limiter.tryAcquire(key) ?? await this.limiter.acquire(key, limit.signal)
         .catch((err: Error) => { throw limit.expired ? new TimeoutError(behavior.kind, options.timeoutMs) : err })
       await this.exchange(peer, to, behavior, envelopeFor, options, limit)
     } finally {
@@ -218,8 +219,10 @@ export class Libp2pTransport implements Transport {
   /** One request on the peer's stream for this kind (opened with every version offered when there is none). */
   private async exchange (peer: PeerId, to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>,
     options: SendOptions, limit: Deadline): Promise<void> {
-    const stream = await this.requestStreams.acquire(`${peer.toString()}|${behavior.kind}`,
-      async () => await this.openRequestStream(peer, to, behavior, options, limit), limit.signal)
+    const key = `${peer.toString()}|${behavior.kind}`
+    // the stream is open but for a peer's first request of a kind: no await then
+    const stream = this.requestStreams.tryAcquire(key) ??
+      await this.requestStreams.acquire(key, async () => await this.openRequestStream(peer, to, behavior, options, limit), limit.signal)
     try {
       const envelope = await envelopeFor(stream.version)
       let outcome

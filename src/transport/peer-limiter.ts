@@ -10,31 +10,45 @@ export class PeerLimiter {
 
   constructor (private readonly limit: number) {}
 
+  /** A free slot at once, with the function that gives it back (idempotent); undefined when all are taken. */
+  tryAcquire (key: string): (() => void) | undefined {
+    const slots = this.slotsOf(key)
+    if (slots.active >= this.limit) return undefined
+    slots.active++
+    return this.releaser(key, slots)
+  }
+
   /** Waits for a slot; resolves with the function that gives it back (idempotent). */
   async acquire (key: string, signal?: AbortSignal): Promise<() => void> {
-    let entry = this.slots.get(key)
-    if (entry === undefined) {
-      entry = { active: 0, waiting: [] }
-      this.slots.set(key, entry)
+    const free = this.tryAcquire(key)
+    if (free !== undefined) return free
+    const slots = this.slotsOf(key)
+    await new Promise<void>((resolve, reject) => {
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => {
+        slots.waiting = slots.waiting.filter(w => w !== wake)
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'))
+      }
+      if (signal?.aborted === true) { onAbort(); return }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      slots.waiting.push(wake)
+    })
+    return this.releaser(key, slots)
+  }
+
+  private slotsOf (key: string): Slots {
+    let slots = this.slots.get(key)
+    if (slots === undefined) {
+      slots = { active: 0, waiting: [] }
+      this.slots.set(key, slots)
     }
-    const slots = entry
-    if (slots.active < this.limit) {
-      slots.active++
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const wake = (): void => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve()
-        }
-        const onAbort = (): void => {
-          slots.waiting = slots.waiting.filter(w => w !== wake)
-          reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'))
-        }
-        if (signal?.aborted === true) { onAbort(); return }
-        signal?.addEventListener('abort', onAbort, { once: true })
-        slots.waiting.push(wake)
-      })
-    }
+    return slots
+  }
+
+  private releaser (key: string, slots: Slots): () => void {
     let released = false
     return () => {
       if (released) return
@@ -45,7 +59,7 @@ export class PeerLimiter {
         return
       }
       slots.active--
-      if (slots.active === 0) this.slots.delete(key)
+      if (slots.active === 0 && slots.waiting.length === 0) this.slots.delete(key)
     }
   }
 

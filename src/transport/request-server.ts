@@ -1,5 +1,5 @@
 import { MAX_REQUESTS_PER_STREAM } from './constants.js'
-import { deadline } from './deadline.js'
+import { QuietTimer } from './quiet-timer.js'
 import { FrameError, FrameStream, StreamBrokenError } from './frames.js'
 import { closeGracefully } from './stream-helpers.js'
 import type { Behavior } from '../runtime/behavior.js'
@@ -34,7 +34,7 @@ export interface ServeOptions {
  */
 export async function serveRequests (stream: Stream, o: ServeOptions): Promise<void> {
   const route = o.behavior.route(o.version)
-  const frames = new FrameStream(stream, o.behavior.maxEnvelopeBytes, MAX_REQUESTS_PER_STREAM)
+  const frames = new FrameStream(stream, { maxDataLength: o.behavior.maxEnvelopeBytes, maxBufferedFrames: MAX_REQUESTS_PER_STREAM, writeTimeoutMs: o.writeTimeoutMs })
   const handling = new Set<Promise<void>>()
   let slotFreed: PromiseWithResolvers<void> | undefined
   let first = true
@@ -42,48 +42,53 @@ export async function serveRequests (stream: Stream, o: ServeOptions): Promise<v
     if (!o.stopping.aborted) o.sink.dropped({ code: problem.code, detail: `${route} from ${o.sender}: ${problem.message}` })
     stream.abort(problem)
   }
-  for (;;) {
-    while (handling.size >= MAX_REQUESTS_PER_STREAM) {
-      slotFreed = Promise.withResolvers<void>()
-      await slotFreed.promise
-    }
-    const limit = deadline(first ? o.readTimeoutMs : o.idleMs, o.stopping)
-    let request: Uint8Array | undefined
-    try {
-      request = await frames.read({ signal: limit.signal })
-    } catch (err) {
-      if (o.stopping.aborted) {
-        stream.abort(new Error('this nara is stopping'))
-      } else if (!first && limit.expired && frames.buffered === 0) {
-        break // quiet for too long: close like an orderly end
-      } else if (err instanceof StreamBrokenError && !first) {
-        stream.abort(err) // the sender went away between requests
-      } else {
-        dropAndAbort(err instanceof FrameError ? err : new FrameError('truncated-frame', (err as Error).message))
+  // One quiet-timer for the stream's life, restarted before each read (not a timer and signal per request).
+  const quiet = new QuietTimer(o.readTimeoutMs, o.stopping)
+  try {
+    for (;;) {
+      while (handling.size >= MAX_REQUESTS_PER_STREAM) {
+        quiet.pause() // not reading: a busy stream is not a quiet one
+        slotFreed = Promise.withResolvers<void>()
+        await slotFreed.promise
       }
-      return
-    } finally {
-      limit.clear()
-    }
-    if (request === undefined) {
-      if (first) {
-        dropAndAbort(new FrameError('truncated-frame', 'the stream ended without a frame'))
+      quiet.restart(first ? o.readTimeoutMs : o.idleMs)
+      let request: Uint8Array | undefined
+      try {
+        request = await frames.read({ signal: quiet.signal })
+      } catch (err) {
+        if (o.stopping.aborted) {
+          stream.abort(new Error('this nara is stopping'))
+        } else if (!first && quiet.expired && frames.buffered === 0) {
+          break // quiet for too long: close like an orderly end
+        } else if (err instanceof StreamBrokenError && !first) {
+          stream.abort(err) // the sender went away between requests
+        } else {
+          dropAndAbort(err instanceof FrameError ? err : new FrameError('truncated-frame', (err as Error).message))
+        }
         return
       }
-      break
+      if (request === undefined) {
+        if (first) {
+          dropAndAbort(new FrameError('truncated-frame', 'the stream ended without a frame'))
+          return
+        }
+        break
+      }
+      first = false
+      const work = o.sink.receive(request, {
+        authenticatedKey: o.senderKey,
+        negotiatedVersion: o.version,
+        routedKind: o.behavior.kind,
+        replyChannel: replyChannel(frames, o, route)
+      }).then(() => {}, () => {})
+      handling.add(work)
+      void work.finally(() => {
+        handling.delete(work)
+        slotFreed?.resolve()
+      })
     }
-    first = false
-    const work = o.sink.receive(request, {
-      authenticatedKey: o.senderKey,
-      negotiatedVersion: o.version,
-      routedKind: o.behavior.kind,
-      replyChannel: replyChannel(frames, o, route)
-    }).then(() => {}, () => {})
-    handling.add(work)
-    void work.finally(() => {
-      handling.delete(work)
-      slotFreed?.resolve()
-    })
+  } finally {
+    quiet.stop()
   }
   while (handling.size > 0) await Promise.allSettled([...handling])
   await closeGracefully(stream)
@@ -96,17 +101,15 @@ function replyChannel (frames: FrameStream, o: ServeOptions, route: string): Rep
     reply: async (envelope) => {
       if (replied) throw new Error('this request was already answered')
       replied = true
-      const limit = deadline(o.writeTimeoutMs, o.stopping)
       try {
-        await frames.write(envelope, { signal: limit.signal })
+        // the stream is aborted when this nara stops, which ends a write waiting for it
+        await frames.write(envelope)
       } catch (err) {
-        if (limit.expired) {
+        if (err instanceof FrameError && err.code === 'write-timeout') {
           o.sink.dropped({ code: 'write-timeout', detail: `${route} to ${o.sender}: the reply was not read within ${o.writeTimeoutMs} ms` })
           frames.stream.abort(new Error('the sender does not read its replies'))
         }
         throw err
-      } finally {
-        limit.clear()
       }
     }
   }

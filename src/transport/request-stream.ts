@@ -43,7 +43,7 @@ export class RequestStream {
   private failure?: Error
 
   constructor (readonly stream: Stream, private readonly options: RequestStreamOptions) {
-    this.frames = new FrameStream(stream, options.maxReplyBytes, MAX_REQUESTS_PER_STREAM)
+    this.frames = new FrameStream(stream, { maxDataLength: options.maxReplyBytes, maxBufferedFrames: MAX_REQUESTS_PER_STREAM })
     void this.readReplies()
   }
 
@@ -79,7 +79,15 @@ export class RequestStream {
     if (this.failure !== undefined) throw this.failure
     let reply: Promise<ReceiveOutcome> | undefined
     if (awaitReply) {
-      reply = new Promise<ReceiveOutcome>((resolve, reject) => { this.waiting.set(id, { resolve, reject }) })
+      reply = new Promise<ReceiveOutcome>((resolve, reject) => {
+        // the signal's abort (the request's deadline) ends the wait; a settled wait stops listening
+        const onAbort = (): void => { reject(signal.reason) }
+        signal.addEventListener('abort', onAbort, { once: true })
+        this.waiting.set(id, {
+          resolve: (outcome) => { signal.removeEventListener('abort', onAbort); resolve(outcome) },
+          reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err) }
+        })
+      })
       // settled by fail() even when this request has stopped waiting (deadline)
       reply.catch(() => {})
     }
@@ -95,7 +103,7 @@ export class RequestStream {
         this.rememberUnawaited(id)
         return undefined
       }
-      return await raceSignal(reply, signal)
+      return await reply
     } finally {
       this.waiting.delete(id)
     }
@@ -186,6 +194,13 @@ export class RequestStream {
 export class RequestStreams {
   private readonly open = new Map<string, RequestStream>()
   private readonly opening = new Map<string, Promise<RequestStream>>()
+
+  /** The open stream for `key`, held for the caller until it calls `release`; undefined when none is open. */
+  tryAcquire (key: string): RequestStream | undefined {
+    const stream = this.open.get(key)
+    stream?.hold()
+    return stream
+  }
 
   /** The stream for `key`, opened with `dial` when there is none; held for the caller until it calls `release`. */
   async acquire (key: string, dial: () => Promise<RequestStream>, signal: AbortSignal): Promise<RequestStream> {

@@ -316,10 +316,14 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     }
     const origin = held?.origin ?? this.originOf(p.ownerId)
     if (held === undefined) this.makeRoom(msg, origin)
-    this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
     this.stored.set(p.ownerId, { ownerId: p.ownerId, ownerName: msg.fromName, version: p.version, nonce: p.nonce, ciphertext: p.ciphertext, storedAt: Date.now(), origin })
     this.counts.storesAccepted++
-    await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
+    try {
+      await this.reply<StashAck>(msg, 'stash:ack', { ownerId: p.ownerId, version: p.version })
+    } finally {
+      // logged once the ack is on its way: the owner's set waits for every confidant's
+      this.log.info('storing stash', { owner: msg.fromName, ownerId: msg.fromId, version: p.version, bytes: p.ciphertext.byteLength })
+    }
     // findable by the owner through the DHT even where its broadcast does not reach
     if (held === undefined) this.rt.advertise(advertisement(p.ownerId)).catch((err: Error) => { this.log.debug('could not advertise a held stash', { owner: p.ownerId, err: err.message }) })
   }

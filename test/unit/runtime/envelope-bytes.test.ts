@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Identity, verifySignature } from '../../../src/identity/index.js'
-import { Envelope, signedBytes, withSignature } from '../../../src/runtime/message.js'
+import { Envelope, signedBytes, signedPartOf, withSignature } from '../../../src/runtime/message.js'
+import { newMessageId } from '../../../src/runtime/emit.js'
 
 const alice = Identity.create({ name: 'alice', machineId: 'test' })
 const envelope: Envelope = {
@@ -23,5 +24,42 @@ describe('signing an envelope without encoding it twice', () => {
     expect(await verifySignature(alice.publicKey, data, signature)).toBe(true)
     expect(await verifySignature(alice.publicKey, signedBytes({ ...envelope, id: 'id-2' }), signature)).toBe(false)
     expect(await verifySignature(Identity.create({ name: 'bob', machineId: 'test' }).publicKey, data, signature)).toBe(false)
+  })
+})
+
+describe('the signed part of a received envelope', () => {
+  it('is the bytes before the trailing signature, exactly what was signed, without encoding again', async () => {
+    const signed = signedBytes(envelope)
+    const bytes = withSignature(signed, await alice.sign(signed))
+    const part = signedPartOf(bytes, Envelope.decode(bytes))
+    expect(part).toEqual(signed)
+    expect(part.buffer).toBe(bytes.buffer) // a view, not a copy
+  })
+
+  it('is encoded again when the signature is not the last field', async () => {
+    const signed = signedBytes(envelope)
+    const signature = await alice.sign(signed)
+    // the signature field first, then the rest: valid protobuf, another byte order
+    const reordered = Uint8Array.from([0x52, 64, ...signature, ...signed])
+    const decoded = Envelope.decode(reordered)
+    expect(signedPartOf(reordered, decoded)).toEqual(signed)
+    expect(await verifySignature(alice.publicKey, signedPartOf(reordered, decoded), decoded.signature)).toBe(true)
+  })
+
+  it('is encoded again for an envelope decoded from other bytes (a copy)', async () => {
+    const signed = signedBytes(envelope)
+    const bytes = withSignature(signed, await alice.sign(signed))
+    const part = signedPartOf(Uint8Array.from(bytes), Envelope.decode(bytes))
+    expect(part).toEqual(signed)
+    expect(part.buffer).not.toBe(bytes.buffer)
+  })
+})
+
+describe('message ids', () => {
+  it('are 16 base64url characters and do not repeat, across many draws of randomness', () => {
+    const ids = new Set<string>()
+    for (let i = 0; i < 2_000; i++) ids.add(newMessageId())
+    expect(ids.size).toBe(2_000)
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/)
   })
 })

@@ -19,6 +19,18 @@ describe('stash: the confidant', () => {
     expect(svc.stored.get(alice.id)?.version).toBe(42)
   })
 
+  it('acknowledges before it logs the store: the owner\'s set does not wait for logging', async () => {
+    const { rt } = await confidant()
+    const alice = naraNamed('alice')
+    rt.trust(alice)
+    const logged = (): boolean => rt.logs.some(r => r.msg === 'storing stash')
+    let loggedAtAck: boolean | undefined
+    const channel = { reply: async () => { loggedAtAck = logged() } }
+    await rt.deliver(await rt.envelopeFrom(alice, { kind: 'stash:store', to: rt.me().id, payload: storePayload(alice, 'state', 7) }), { replyChannel: channel })
+    expect(loggedAtAck).toBe(false)
+    expect(logged()).toBe(true)
+  })
+
   it('returns the stash to its owner on request, and says not found otherwise', async () => {
     const { rt } = await confidant()
     const alice = naraNamed('alice')
