@@ -132,15 +132,3 @@ export const COLOCATION_WHITELIST = ['127.0.0.1', '::1']
 
 /** Largest gossipsub RPC decoded: envelopes are at most 64 KiB, an RPC may batch several plus control data. */
 export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
-
-/**
- * Gossipsub mesh degree: the target (D), the bounds kept (Dlo, Dhi), the peers each
- * heartbeat's gossip goes to (Dlazy), and the best-scored peers kept when pruning
- * (Dscore). libp2p's 6 / 4 / 12 / 6 / 4 suit the public network's large messages
- * and hostile churn. Every message reaches a nara about D times (one copy, then
- * duplicates), and each copy costs a frame, a decryption and a window update back, so
- * on a swarm of 50 naras on two cores the idle swarm spent 1.32 cores at D = 6 and
- * 0.94 at D = 4, Dlazy = 3. Four links per nara still reach 50 naras in about four
- * hops, and gossip repairs what a mesh drops.
- */
-export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 8, Dlazy: 3, Dscore: 2 } as const
