@@ -624,7 +624,15 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
       if (this.stopped || this.data === undefined || this.myConfidants.size >= this.options.targetConfidants) return
       try {
         // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
-        await this.storeWith(peer.id, await this.sealedStore(this.version, this.data, [...this.myConfidants.values(), peer]))
+        const payload = await this.sealedStore(this.version, this.data, [...this.myConfidants.values(), peer])
+        await this.storeWith(peer.id, payload)
+        if (payload.version !== this.version) {
+          // A set() finished while this store was on its way (a peer behind a partition answers
+          // late): this peer holds an outdated copy, so it is no confidant yet. Try again with the new one.
+          this.storedWith.delete(peer.id)
+          this.repair()
+          return
+        }
         this.myConfidants.set(peer.id, peer)
         this.counts.repairs++
         this.log.info('new confidant', { confidant: peer.name, confidants: this.myConfidants.size })

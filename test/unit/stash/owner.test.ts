@@ -3,6 +3,7 @@ import { MAX_PLAINTEXT_BYTES, MemoryNetwork, StashService, local, protobufPayloa
 import { rebootOwner, stashNara, stopStashNaras } from '../../helpers/stash.js'
 import { PeerChange } from '../../../protocols/presence.js'
 import { waitFor } from '../../helpers/wait.js'
+import type { PeerInfo } from '../../../src/index.js'
 
 afterEach(stopStashNaras)
 
@@ -112,5 +113,47 @@ describe('stash: owner and confidants on an in-memory network', () => {
     expect(owner.stash.confidants()).toHaveLength(3)
     expect(owner.stash.confidants().some(c => c.id === gone.id)).toBe(false)
     expect(spare.stash.stored.has(owner.rt.me().id)).toBe(true)
+  })
+
+  it('a repair store answered after a newer set does not count: the late confidant is given the newest copy', async () => {
+    const network = new MemoryNetwork()
+    const peers = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner')
+    const ownerId = owner.rt.me().id
+    const first = await owner.stash.set(text('{"level":1}'))
+    const gone = peers.find(p => p.rt.me().id === first.confidants[0].id)!
+    const late = peers.find(p => !first.confidants.some(c => c.id === p.rt.me().id))!
+    const infoOf = (p: typeof late): PeerInfo => ({ id: p.rt.me().id, name: p.rt.me().name, uptimeMs: 0, lastSeen: Date.now(), onlineSince: Date.now() - 60_000 })
+
+    // The spare is behind a partition: the first store it gets is answered only once released.
+    let release!: () => void
+    const released = new Promise<void>(resolve => { release = resolve })
+    const store = late.stash.store.bind(late.stash)
+    let held = false
+    late.stash.store = async (msg, p) => {
+      if (!held) { held = true; await released }
+      await store(msg, p)
+    }
+
+    // A confidant leaves: the repair starts storing version 1 with the spare, which hangs.
+    await gone.rt.stop()
+    owner.rt.register(local('presence:peer-offline', 'A peer went away').withPayload(protobufPayload('PeerChange', PeerChange)))
+    await owner.rt.emit({ kind: 'presence:peer-offline', payload: { id: gone.rt.me().id, name: gone.rt.me().name, reason: 'chau' } })
+    await waitFor(() => held, 'the repair store to reach the spare')
+
+    // Meanwhile the owner sets version 2 with the two confidants it can reach.
+    const reachable = peers.filter(p => p !== gone && p !== late)
+    owner.rt.setOnlinePeers(reachable.map(infoOf))
+    const second = await owner.stash.set(text('{"level":2}'))
+    expect(second.confidants).toHaveLength(2)
+
+    // The partition heals: the spare answers the old store, late.
+    owner.rt.setOnlinePeers([...reachable, late].map(infoOf))
+    release()
+    await waitFor(() => owner.stash.confidants().length === 3 && late.stash.stored.get(ownerId)?.version === second.version,
+      'the spare to be a confidant holding version 2')
+    for (const c of owner.stash.confidants()) {
+      expect(peers.find(p => p.rt.me().id === c.id)!.stash.stored.get(ownerId)?.version).toBe(second.version)
+    }
   })
 })
