@@ -1,7 +1,7 @@
 import type { Logger, PeerId } from '@libp2p/interface'
 
 export interface ReconnectorOptions {
-  /** dials a peer at the addresses the node knows for it (no peer routing: a dead peer must stay cheap) */
+  /** dials a peer (libp2p tries the addresses it knows, which presence keeps from the peer's signed announcements) */
   connect(peer: PeerId, options: { signal: AbortSignal }): Promise<void>
   /** the first wait before a retry; each failure doubles it @default 5000 */
   readonly firstRetryMs?: number
