@@ -4,13 +4,11 @@
 // (RSS, CPU, gossip and stream messages), then kills and restarts one owner again and
 // again and times its recovery. Prints one table. Every process it starts is stopped,
 // and the whole run is bounded in time.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Command, InvalidArgumentError } from 'commander'
 import type { StashBody, RecoveryBody } from '../src/api/types.js'
 import type { RuntimeStats } from '../src/runtime/runtime.js'
 import { table } from '../src/cli/format.js'
-import { Children, sleep, type NaraChild, type NaraSpec } from './swarm-children.js'
+import { superviseChildren, sleep, type Children, type NaraChild, type NaraSpec } from './swarm-children.js'
 import { pollUntil, tryApi, waitForMesh } from './swarm-api.js'
 import { usage } from './process-usage.js'
 
@@ -177,19 +175,7 @@ function printTable (results: SizeResult[]): void {
 
 async function main (): Promise<void> {
   const flags = parseFlags()
-  const mainJs = fileURLToPath(new URL('../nara.mjs', import.meta.url))
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} does not exist; run \`npm run build\` first`)
-  const children = new Children(mainJs, 'warn')
-  const stopEverything = async (code: number): Promise<never> => {
-    await children.stopAll(STOP_GRACE_MS)
-    process.exit(code)
-  }
-  process.on('exit', () => { children.killAllNow() })
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stopEverything(130) })
-  setTimeout(() => {
-    process.stderr.write(`error: the run took longer than ${RUN_LIMIT_MS / 60_000} minutes; stopping\n`)
-    void stopEverything(1)
-  }, RUN_LIMIT_MS).unref()
+  const { children } = superviseChildren({ limitMs: RUN_LIMIT_MS, graceMs: STOP_GRACE_MS, what: 'the run' })
 
   const results: SizeResult[] = []
   for (const n of flags.nodes) {

@@ -5,11 +5,9 @@
 // each owner, which must recover its latest state, and says how many stashes were
 // lost and whether memory stayed flat after the warm-up. Every loop is bounded in
 // count and time, and every process it started is stopped, also on Ctrl-C or error.
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Command, InvalidArgumentError } from 'commander'
 import type { StashBody, StashSetBody } from '../src/api/types.js'
-import { Children, sleep, type NaraChild, type NaraSpec } from './swarm-children.js'
+import { superviseChildren, sleep, type Children, type NaraChild, type NaraSpec } from './swarm-children.js'
 import { pollUntil, tryApi, waitForMesh } from './swarm-api.js'
 import { usage } from './process-usage.js'
 
@@ -69,20 +67,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 async function main (): Promise<void> {
   const flags = parseFlags()
-  const mainJs = fileURLToPath(new URL('../nara.mjs', import.meta.url))
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} does not exist; run \`npm run build\` first`)
-  const children = new Children(mainJs, 'warn')
-  const stopEverything = async (code: number): Promise<never> => {
-    await children.stopAll(STOP_GRACE_MS)
-    process.exit(code)
-  }
-  process.on('exit', () => { children.killAllNow() })
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stopEverything(130) })
-  const runLimitMs = (flags.minutes + 10) * 60_000
-  setTimeout(() => {
-    process.stderr.write(`error: the soak took longer than ${runLimitMs / 60_000} minutes; stopping\n`)
-    void stopEverything(1)
-  }, runLimitMs).unref()
+  const { children, stopAndExit } = superviseChildren({ limitMs: (flags.minutes + 10) * 60_000, graceMs: STOP_GRACE_MS, what: 'the soak' })
 
   try {
     const lost = await soak(children, flags)
@@ -90,7 +75,7 @@ async function main (): Promise<void> {
     process.exit(lost > 0 ? 1 : 0)
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`)
-    await stopEverything(1)
+    await stopAndExit(1)
   }
 }
 

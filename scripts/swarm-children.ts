@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import type { StartSummary } from '../src/cli/format.js'
 import { NODE_FLAGS } from '../src/cli/node-flags.js'
@@ -141,4 +143,26 @@ function why (child: NaraChild): string {
 
 export async function sleep (ms: number): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/**
+ * The naras of a long-run script (scale, soak), supervised: on Ctrl-C they are stopped
+ * and the script exits 130; past `limitMs` it says so and exits 1; if the script dies
+ * they are killed at once. `stopAndExit` stops them all, then exits with `code`.
+ */
+export function superviseChildren (opts: { limitMs: number, graceMs: number, what: string }): { children: Children, stopAndExit: (code: number) => Promise<never> } {
+  const mainJs = fileURLToPath(new URL('../nara.mjs', import.meta.url))
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} does not exist; run \`npm run build\` first`)
+  const children = new Children(mainJs, 'warn')
+  const stopAndExit = async (code: number): Promise<never> => {
+    await children.stopAll(opts.graceMs)
+    process.exit(code)
+  }
+  process.on('exit', () => { children.killAllNow() })
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stopAndExit(130) })
+  setTimeout(() => {
+    process.stderr.write(`error: ${opts.what} took longer than ${opts.limitMs / 60_000} minutes; stopping\n`)
+    void stopAndExit(1)
+  }, opts.limitMs).unref()
+  return { children, stopAndExit }
 }
