@@ -12,6 +12,7 @@ import {
 import { fastMessageId } from './gossip-ids.js'
 import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
 import { wholeWrites } from './whole-writes.js'
+import { halfWindowUpdates } from './window-updates.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -41,7 +42,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [wholeWrites(noise())],
-    streamMuxers: [yamux({ maxEarlyStreams: MAX_EARLY_STREAMS })],
+    streamMuxers: [halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS }))],
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS, pingTimeout: { minTimeout: CONNECTION_PING_MIN_TIMEOUT_MS } },
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
