@@ -13,6 +13,7 @@ import { fastMessageId } from './gossip-ids.js'
 import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
 import { wholeWrites } from './whole-writes.js'
 import { halfWindowUpdates } from './window-updates.js'
+import { contactsOnceMet } from './kad-contacts.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -65,7 +66,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
         scoreParams: naraScoreParams(),
         scoreThresholds: naraScoreThresholds()
       }),
-      dht: kadDHT({
+      dht: contactsOnceMet(kadDHT({
         protocol: NARA_KAD_PROTOCOL,
         clientMode: false,
         alpha: DHT_ALPHA,
@@ -76,7 +77,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
         peerInfoMapper: passthroughMapper,
         providers: { provideValidity: ADVERTISEMENT_VALIDITY_MS / 1_000 },
         reprovide: { validity: ADVERTISEMENT_VALIDITY_MS, threshold: ADVERTISEMENT_RENEW_BEFORE_MS, interval: ADVERTISEMENT_CHECK_MS }
-      })
+      }))
     }
   }
 }
