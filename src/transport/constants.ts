@@ -110,9 +110,12 @@ export const MAX_PENDING_INBOUND_CONNECTIONS = 64
  * a listener waits for an inbound upgrade. libp2p's 6 s and 10 s are too short for a
  * bootstrap node in a burst of joins: with 50 naras starting at once on 2 cores its
  * handshakes took 6-12 s, 35-41 of 49 joins were abandoned, and retrying redid the
- * half-finished handshakes on both sides.
+ * half-finished handshakes on both sides. At 15 s, 16 of 49 first joins were still
+ * abandoned: the bootstrap node gets a fiftieth of the CPU while 49 others start, and
+ * those 16 waited 15 s more to try again. 30 s matches the Bootstrapper's own dial
+ * limit; it also lets a peer hold one of the 64 pending inbound slots that long.
  */
-export const UPGRADE_TIMEOUT_MS = 15_000
+export const UPGRADE_TIMEOUT_MS = 30_000
 
 /** Connections a node keeps before libp2p prunes the least valuable. */
 export const MAX_CONNECTIONS = 200
