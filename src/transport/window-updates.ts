@@ -14,7 +14,7 @@ interface StreamMaker {
 
 /**
  * Makes a yamux muxer grant a stream's peer more window only once half of the window
- * is used up, as go-yamux and rust-yamux do, instead of after every data frame.
+ * is used up, as go-yamux does, instead of after every data frame.
  *
  * @chainsafe/libp2p-yamux 8 answers each data frame it receives with a window-update
  * frame: one more encrypted frame and socket write per message. Gossip is many small
