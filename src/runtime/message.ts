@@ -51,7 +51,8 @@ export function signedBytes (envelope: Envelope): Uint8Array {
 
 /** Protobuf key of `signature` (field 10, length-delimited), the envelope's last field. */
 const SIGNATURE_KEY = (10 << 3) | 2
-const SIGNATURE_BYTES = 64
+/** An Ed25519 signature's length. */
+export const SIGNATURE_BYTES = 64
 
 /**
  * The bytes a received envelope's signature covers. A sender encodes fields in

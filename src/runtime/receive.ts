@@ -1,5 +1,5 @@
 import { isNaraIdOf, verifySignature, type Keyring, type NaraID } from '../identity/index.js'
-import { Envelope, signedPartOf, toMessage, type Message } from './message.js'
+import { Envelope, SIGNATURE_BYTES, signedPartOf, toMessage, type Message } from './message.js'
 import { drop, proceed, type Stage, type StageResult } from './pipeline.js'
 import { MAX_CLOCK_SKEW_MS } from './constants.js'
 import type { Behavior, VersionSpec } from './behavior.js'
@@ -34,8 +34,6 @@ export interface ReceiveDeps {
   /** hands a verified message to its consumers; returns how many there were */
   readonly notify: (receipt: Decoded) => Promise<number>
 }
-
-const SIGNATURE_BYTES = 64
 
 /** decode+validate -> admit -> verify -> dedupe -> rate limit -> notify */
 export function receiveStages (deps: ReceiveDeps): Array<Stage<Receipt>> {
