@@ -5,8 +5,14 @@ import type { PeerId } from '@libp2p/interface'
 
 /** How long a join's neighbour lookup may take. */
 const NEIGHBOUR_LOOKUP_MS = 10_000
-/** How long after joining a nara waits to hear of peers (a welcome, gossip) before it asks the DHT. */
-const NEIGHBOUR_GRACE_MS = 3_000
+/**
+ * How long after joining a nara waits to hear of peers (a welcome, gossip) before it
+ * asks the DHT. In a burst of 50 joins on 2 cores the welcome came 2-5 s after the
+ * join; at 3 s, 20 of 49 newcomers walked the DHT anyway (142 extra connections, each
+ * one more gossipsub peer for the rest of the run). A nara nobody welcomes still hears
+ * heartbeats once its gossip mesh forms; the walk is the last resort.
+ */
+const NEIGHBOUR_GRACE_MS = 10_000
 
 /**
  * How a nara stays in its swarm: it joins through its bootstrap peers (retrying
