@@ -28,7 +28,8 @@ describe('stash: the DHT lookup of a reborn owner\'s confidants', () => {
   })
 
   it('is made once a peer comes online, and ends the recovery when it finds nobody holding the stash', async () => {
-    const owner = await countingOwner(25_000)
+    // a deadline past the test's own timeout: only the lookup's "nobody holds it" can end this recovery
+    const owner = await countingOwner(60_000)
     const peer = { id: 'peer', name: 'peer', uptimeMs: 60_000, lastSeen: Date.now(), onlineSince: Date.now() }
     await new Promise(resolve => setTimeout(resolve, 2_000))
     expect(owner.lookups()).toBe(0)
