@@ -10,6 +10,7 @@ export interface PresenceAnnounce {
   memoryMode: string
   heartbeatMs: number
   addresses: string[]
+  alone: boolean
 }
 
 export namespace PresenceAnnounce {
@@ -44,6 +45,11 @@ export namespace PresenceAnnounce {
           }
         }
 
+        if ((obj.alone != null && obj.alone !== false)) {
+          w.uint32(40)
+          w.bool(obj.alone)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -52,7 +58,8 @@ export namespace PresenceAnnounce {
           uptimeMs: 0,
           memoryMode: '',
           heartbeatMs: 0,
-          addresses: []
+          addresses: [],
+          alone: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -79,6 +86,10 @@ export namespace PresenceAnnounce {
               }
 
               obj.addresses.push(reader.string())
+              break
+            }
+            case 5: {
+              obj.alone = reader.bool()
               break
             }
             default: {
@@ -136,6 +147,13 @@ export namespace PresenceAnnounce {
 
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.alone`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -169,6 +187,11 @@ export namespace PresenceAnnounce {
     value: string
   }
 
+  export interface PresenceAnnounceAloneFieldEvent {
+    field: '$.alone'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PresenceAnnounce>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceAnnounce.codec())
   }
@@ -177,7 +200,7 @@ export namespace PresenceAnnounce {
     return decodeMessage(buf, PresenceAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent | PresenceAnnounceAddressesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent | PresenceAnnounceAddressesFieldEvent | PresenceAnnounceAloneFieldEvent> {
     return streamMessage(buf, PresenceAnnounce.codec(), opts)
   }
 }
@@ -316,6 +339,11 @@ export namespace PresenceWelcome {
     value: string
   }
 
+  export interface PresenceWelcomeAnnounceAloneFieldEvent {
+    field: '$.announce.alone'
+    value: boolean
+  }
+
   export interface PresenceWelcomeKnownPublicKeyFieldEvent {
     field: '$.known[].publicKey'
     value: Uint8Array<ArrayBuffer>
@@ -336,7 +364,7 @@ export namespace PresenceWelcome {
     return decodeMessage(buf, PresenceWelcome.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeAnnounceAloneFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent> {
     return streamMessage(buf, PresenceWelcome.codec(), opts)
   }
 }

@@ -38,7 +38,9 @@ const SWEEP_MS = 1_000
  *
  * A newcomer's first announcement is answered (presence:howdy) by the naras already
  * connected to it: its bootstrap peer at least, since some neighbour forwarded the
- * announcement. The welcome carries the signed announcements of the naras the
+ * announcement. So is any announcement of a nara that knows nobody online (`alone`):
+ * one that reached the swarm long after it started, because its bootstrap peer was
+ * busy or away, is welcomed just the same. The welcome carries the signed announcements of the naras the
  * welcomer sees, so the newcomer knows the swarm at once. Nobody dials anyone to
  * welcome, and the heartbeat interval grows with the swarm: a nara's traffic stays
  * about the same whether the swarm has 10 naras or 50.
@@ -56,6 +58,8 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   /** chau timestamps of departed peers: an older announcement arriving late must not revive them */
   private readonly departed = new Map<NaraID, { at: number, heardAt: number }>()
   private readonly welcomes = new RateLimiter(1)
+  /** when each nara was last welcomed: one welcome answers the announcements it made while alone */
+  private readonly welcomedAt = new Map<NaraID, number>()
   private heartbeat?: ReturnType<typeof setTimeout>
   private sweeper?: ReturnType<typeof setInterval>
   private refusedWhileFull = 0
@@ -105,6 +109,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     }
     this.peers.clear()
     this.departed.clear()
+    this.welcomedAt.clear()
   }
 
   /** The peers currently online, sorted by name; never this nara itself. */
@@ -208,13 +213,21 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   }
 
   /**
-   * A nara that just started (or restarted) is welcomed by its neighbours, within this
-   * nara's welcome budget. A peer that is only new to us (we just joined, or its
-   * heartbeats only now reach us) has peers already.
+   * A nara that just started (or restarted), or that says it knows nobody online, is
+   * welcomed by its neighbours, within this nara's welcome budget and once per
+   * heartbeat interval (the announcements it made while alone may all arrive at once,
+   * when it finally reaches the swarm). A peer that is only new to us (we just joined,
+   * or its heartbeats only now reach us) has peers already.
    */
   private shouldWelcome (seen: Exclude<Seen, 'full' | 'stale'>, newcomer: NaraID, p: PresenceAnnounce): boolean {
-    if (seen === 'known' || p.uptimeMs >= this.heartbeatMs) return false
-    return this.rt.isNeighbour(newcomer) && this.welcomes.take('welcome', WELCOME_BUDGET)
+    const justStarted = seen !== 'known' && p.uptimeMs < this.heartbeatMs
+    if (!justStarted && !p.alone) return false
+    const now = Date.now()
+    const last = this.welcomedAt.get(newcomer)
+    if (last !== undefined && now - last < this.heartbeatMs) return false
+    if (!this.rt.isNeighbour(newcomer) || !this.welcomes.take('welcome', WELCOME_BUDGET)) return false
+    this.welcomedAt.set(newcomer, now)
+    return true
   }
 
   private async welcome (to: NaraID): Promise<void> {
@@ -235,7 +248,8 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
       uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt,
       memoryMode: this.rt.memoryMode,
       heartbeatMs,
-      addresses: this.rt.addresses().slice(0, MAX_ANNOUNCED_ADDRESSES)
+      addresses: this.rt.addresses().slice(0, MAX_ANNOUNCED_ADDRESSES),
+      alone: this.peers.size === 0
     }
   }
 
@@ -243,6 +257,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   private async sweep (): Promise<void> {
     const now = Date.now()
     for (const [id, gone] of this.departed) if (now - gone.heardAt > MAX_HEARTBEAT_MS) this.departed.delete(id)
+    for (const [id, at] of this.welcomedAt) if (now - at >= this.heartbeatMs) this.welcomedAt.delete(id)
     for (const peer of this.peers.takeSilent(now)) {
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')

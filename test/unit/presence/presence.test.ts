@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Identity, MemoryNetwork, MockRuntime, type Message } from '../../../src/index.js'
 import { PresenceService, type PeerChange } from '../../../src/services/presence/index.js'
+import { registerPresenceBehaviors } from '../../../src/services/presence/behaviors.js'
 
 const HEARTBEAT_MS = 50
 
@@ -73,6 +74,52 @@ describe('presence', () => {
       expect(rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)).toHaveLength(1)
       expect(namesOf(rt)).toContain('d')
     }
+  })
+
+  it('welcomes a neighbour that reached the swarm long after it started, once for all it announced while alone', async () => {
+    const a = await boot('a')
+    // A connected nara that speaks presence but announces nothing itself: this test delivers what it says.
+    const late = new MockRuntime({ name: 'late', network })
+    const welcomed: string[] = []
+    registerPresenceBehaviors(late, {
+      heyThere: async () => {},
+      howdy: async (msg) => { welcomed.push(msg.fromName) },
+      chau: async () => {}
+    }, HEARTBEAT_MS)
+    await late.start()
+    const heyThere = async (alone: boolean): Promise<void> => {
+      const outcome = await a.rt.deliver(await a.rt.envelopeFrom(late.identity, {
+        kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs: 5_000, addresses: [], alone }
+      }))
+      expect(outcome).toEqual({ accepted: true })
+    }
+    const welcomes = (): number => a.rt.emittedOf('presence:howdy').filter(m => m.toId === late.me().id).length
+
+    try {
+      // Its boot announcement expired while it waited for its bootstrap peer: uptime alone says "not new".
+      await heyThere(false)
+      expect(welcomes()).toBe(0)
+      // The announcements it held while it knew nobody arrive together once it is connected.
+      await heyThere(true)
+      await heyThere(true)
+      await heyThere(true)
+      expect(welcomes()).toBe(1)
+      await late.idle()
+      expect(welcomed).toEqual(['a'])
+    } finally {
+      await late.stop()
+    }
+  })
+
+  it('says alone while it knows no nara online, and not once it knows one', async () => {
+    const a = await boot('a')
+    const aloneFlags = (): boolean[] => a.rt.emittedOf('presence:hey-there').map(m => (m.payload as { alone: boolean }).alone)
+    expect(aloneFlags()[0]).toBe(true)
+    await boot('b')
+    await waitFor(() => a.rt.onlinePeers().length === 1)
+    const before = aloneFlags().length
+    await waitFor(() => aloneFlags().length > before, 3_000, 'a heartbeat of a after it met b')
+    expect(aloneFlags().at(-1)).toBe(false)
   })
 
   it('a graceful stop says chau: the others drop it with reason "chau"', async () => {
