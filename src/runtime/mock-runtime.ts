@@ -30,7 +30,7 @@ export interface MockRuntimeOptions {
 /**
  * A real NaraRuntime over an in-memory transport, for testing services without a
  * network. Messages delivered with `deliver` run the same receive pipeline as on
- * the network (decode, admit, verify, dedupe, rate limit, notify), so a malformed or
+ * the network (decode, dedupe, admit, verify, fresh, rate limit, notify), so a malformed or
  * forged message is dropped exactly as it would be in production.
  *
  * ```ts

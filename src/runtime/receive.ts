@@ -35,13 +35,22 @@ export interface ReceiveDeps {
   readonly notify: (receipt: Decoded) => Promise<number>
 }
 
-/** decode+validate -> admit -> verify -> dedupe -> rate limit -> notify */
+/**
+ * decode+validate -> dedupe -> admit -> verify -> fresh -> rate limit -> notify
+ *
+ * A copy of a message already accepted is dropped before its signature is checked
+ * again: only verified messages are remembered (by the rate-limit stage), so a copy
+ * claiming a remembered sender and id is the same message or a forgery, and either
+ * way it goes. A newcomer's welcomes relay the same few dozen announcements, most of
+ * which it already has.
+ */
 export function receiveStages (deps: ReceiveDeps): Array<Stage<Receipt>> {
   return [
     { name: 'decode', run: (r) => decode(deps, r) },
+    { name: 'dedupe', run: (r) => dedupe(deps, r as Decoded) },
     { name: 'admit', run: (r) => admit(deps, r as Decoded) },
     { name: 'verify', run: async (r) => await verify(deps, r as Decoded) },
-    { name: 'dedupe', run: (r) => dedupe(deps, r as Decoded) },
+    { name: 'fresh', run: (r) => fresh(deps, r as Decoded) },
     { name: 'rate-limit', run: (r) => rateLimit(deps, r as Decoded) },
     {
       name: 'notify',
@@ -151,10 +160,15 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
 const seenKey = (e: Envelope): string => `${e.fromId}|${e.id}`
 
 function dedupe (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
+  if (deps.seen.has(seenKey(r.envelope))) return drop('duplicate', `already received ${r.envelope.id}`)
+  return proceed(r)
+}
+
+/** Checked once the timestamp is known to be the sender's: a forgery is charged as one, not as a late message. */
+function fresh (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
   const skew = Math.abs(deps.now() - r.envelope.timestamp)
   // Outside the skew window an old message could be replayed after its id was forgotten.
   if (skew > MAX_CLOCK_SKEW_MS) return drop('stale', `timestamp is ${Math.round(skew / 1000)} s away from our clock`)
-  if (deps.seen.has(seenKey(r.envelope))) return drop('duplicate', `already received ${r.envelope.id}`)
   return proceed(r)
 }
 

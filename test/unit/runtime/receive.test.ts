@@ -45,13 +45,32 @@ describe('receive pipeline', () => {
     expect(seen).toHaveLength(0)
   })
 
-  it('verifies before de-duplicating: a forged copy cannot make the genuine message a "duplicate"', async () => {
+  it('remembers only verified messages: a forged copy cannot make the genuine message a "duplicate"', async () => {
     const { rt, alice, seen } = setup()
     const genuine = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'real' } })
     const forged = { ...genuine, signature: Uint8Array.from(genuine.signature).fill(1) }
     expect(await rt.deliver(forged)).toMatchObject({ reason: { code: 'bad-signature' } })
     expect(await rt.deliver(genuine)).toEqual({ accepted: true })
     expect(seen).toEqual([{ version: 2, text: 'v2:real' }])
+  })
+
+  it('drops a copy of an accepted message before checking its signature again', async () => {
+    const { rt, alice, seen } = setup()
+    const genuine = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'real' } })
+    expect(await rt.deliver(genuine)).toEqual({ accepted: true })
+    // Were the signature checked first, this would be "bad-signature".
+    const mangled = { ...genuine, signature: Uint8Array.from(genuine.signature).fill(1) }
+    expect(await rt.deliver(mangled)).toMatchObject({ accepted: false, reason: { code: 'duplicate' } })
+    expect(rt.drops.get('bad-signature')).toBe(0)
+    expect(seen).toHaveLength(1)
+  })
+
+  it('checks the clock only once the signature holds: a forged old message counts as forged', async () => {
+    const { rt, alice } = setup()
+    const old = await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'old' } }, { timestamp: Date.now() - MAX_CLOCK_SKEW_MS - 60_000 })
+    expect(await rt.deliver(old)).toMatchObject({ accepted: false, reason: { code: 'stale' } })
+    expect(await rt.deliver({ ...old, id: 'another-id', signature: Uint8Array.from(old.signature).fill(2) }))
+      .toMatchObject({ accepted: false, reason: { code: 'bad-signature' } })
   })
 
   it('de-duplicates before rate-limiting: replays do not use up a sender\'s allowance', async () => {
