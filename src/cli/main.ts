@@ -1,7 +1,6 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
 // libp2p needs Promise.withResolvers (Node 22+): install it before anything loads libp2p.
 import '../polyfill.js'
 import { runCli } from './run.js'
 
-const code = await runCli(process.argv)
-if (code !== undefined) process.exit(code)
+// Bundled as CommonJS (dist/nara-cli.cjs) for the launcher's code cache, so no top-level await.
+void runCli(process.argv).then(code => { if (code !== undefined) process.exit(code) })

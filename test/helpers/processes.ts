@@ -16,8 +16,8 @@ export interface RunningNara {
 const children = new Set<ChildProcess>()
 
 /** Starts `nara start --json ...` and resolves with its start-up line. */
-export async function startNara (args: string[], timeoutMs = 20_000): Promise<RunningNara> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startNara (args: string[], timeoutMs = 20_000, cli = CLI): Promise<RunningNara> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   let stderr = ''

@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CLI, exited, killAll, startNara } from '../helpers/processes.js'
+import { sleep, waitFor } from '../helpers/wait.js'
+
+afterAll(() => { killAll() })
+
+const DIST = fileURLToPath(new URL('.', `file://${CLI}`))
+const INSPECTOR = fileURLToPath(new URL('../../inspector/', import.meta.url))
+/** The launcher caches compiled code this long after a start. */
+const CACHED_AFTER_MS = 5_000
+
+/** A copy of the installed package's runnable part: the bin, the CLI bundle and the inspector. */
+function packageCopy (): { bin: string, cache: string, root: string } {
+  const root = mkdtempSync(join(tmpdir(), 'nara-cache-'))
+  for (const file of ['nara.mjs', 'nara-cli.cjs']) cpSync(join(DIST, file), join(root, 'dist', file))
+  cpSync(INSPECTOR, join(root, 'inspector'), { recursive: true })
+  return { bin: join(root, 'dist', 'nara.mjs'), cache: join(root, 'dist', 'nara-cli.cjs.cache'), root }
+}
+
+describe('the nara bin\'s code cache', () => {
+  it('starts despite a bad cache, replaces it with one V8 accepts, and keeps that one', async () => {
+    const pkg = packageCopy()
+    try {
+      const garbage = Buffer.from('not a V8 code cache')
+      writeFileSync(pkg.cache, garbage)
+
+      const first = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      expect(first.info.name).toBe('e2e-cache')
+      // V8 rejected the garbage, so the launcher writes the code it compiled instead.
+      await waitFor(() => !readFileSync(pkg.cache).equals(garbage), 'a cache V8 accepts', 3 * CACHED_AFTER_MS)
+      first.child.kill('SIGTERM')
+      expect(await exited(first.child, 8_000)).toBe(0)
+      const written = statSync(pkg.cache).mtimeMs
+
+      const second = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      expect(second.info.id).toBe(first.info.id)
+      // An accepted cache is not written again.
+      await sleep(CACHED_AFTER_MS + 1_000)
+      expect(statSync(pkg.cache).mtimeMs).toBe(written)
+      second.child.kill('SIGTERM')
+      expect(await exited(second.child, 8_000)).toBe(0)
+    } finally {
+      rmSync(pkg.root, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
