@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,15 +14,15 @@ const INSPECTOR = fileURLToPath(new URL('../../inspector/', import.meta.url))
 const CACHED_AFTER_MS = 5_000
 
 /** A copy of the installed package's runnable part: the bin, the CLI bundle and the inspector. */
-function packageCopy (): { bin: string, cache: string, root: string } {
+function packageCopy (): { bin: string, bundle: string, cache: string, root: string } {
   const root = mkdtempSync(join(tmpdir(), 'nara-cache-'))
   for (const file of ['nara.mjs', 'nara-cli.cjs']) cpSync(join(DIST, file), join(root, 'dist', file))
   cpSync(INSPECTOR, join(root, 'inspector'), { recursive: true })
-  return { bin: join(root, 'dist', 'nara.mjs'), cache: join(root, 'dist', 'nara-cli.cjs.cache'), root }
+  return { bin: join(root, 'dist', 'nara.mjs'), bundle: join(root, 'dist', 'nara-cli.cjs'), cache: join(root, 'dist', 'nara-cli.cjs.cache'), root }
 }
 
 describe('the nara bin\'s code cache', () => {
-  it('starts despite a bad cache, replaces it with one V8 accepts, and keeps that one', async () => {
+  it('starts despite a bad cache, replaces it with one V8 accepts, keeps that one, and drops it for another build', async () => {
     const pkg = packageCopy()
     try {
       const garbage = Buffer.from('not a V8 code cache')
@@ -43,8 +43,15 @@ describe('the nara bin\'s code cache', () => {
       expect(statSync(pkg.cache).mtimeMs).toBe(written)
       second.child.kill('SIGTERM')
       expect(await exited(second.child, 8_000)).toBe(0)
+
+      // Another build of the bundle (V8 itself would compare only its length): compiled afresh, cached anew.
+      utimesSync(pkg.bundle, new Date(), new Date(Date.now() + 60_000))
+      const third = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      await waitFor(() => statSync(pkg.cache).mtimeMs !== written, 'a cache for the new build', 3 * CACHED_AFTER_MS)
+      third.child.kill('SIGTERM')
+      expect(await exited(third.child, 8_000)).toBe(0)
     } finally {
       rmSync(pkg.root, { recursive: true, force: true })
     }
-  }, 60_000)
+  }, 90_000)
 })
