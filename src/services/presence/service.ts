@@ -40,10 +40,10 @@ const SWEEP_MS = 1_000
  * connected to it: its bootstrap peer at least, since some neighbour forwarded the
  * announcement. So is any announcement of a nara that knows nobody online (`alone`):
  * one that reached the swarm long after it started, because its bootstrap peer was
- * busy or away, is welcomed just the same. The welcome carries the signed announcements of the naras the
- * welcomer sees, so the newcomer knows the swarm at once. Nobody dials anyone to
- * welcome, and the heartbeat interval grows with the swarm: a nara's traffic stays
- * about the same whether the swarm has 10 naras or 50.
+ * busy or away, is welcomed just the same. The welcome carries the signed
+ * announcements of the naras the welcomer sees, so the newcomer knows the swarm at
+ * once. Nobody dials anyone to welcome, and the heartbeat interval grows with the
+ * swarm: a nara's traffic stays about the same whether the swarm has 10 naras or 50.
  */
 export class PresenceService implements Service, BehaviorRegistrar, PresenceHandlers {
   readonly name = 'presence'
