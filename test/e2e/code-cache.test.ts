@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLI, exited, killAll, startNara } from '../helpers/processes.js'
 import { sleep, waitFor } from '../helpers/wait.js'
 
 afterAll(() => { killAll() })
 
-const DIST = fileURLToPath(new URL('.', `file://${CLI}`))
+const DIST = dirname(CLI)
 const INSPECTOR = fileURLToPath(new URL('../../inspector/', import.meta.url))
 /** The launcher caches compiled code this long after a start. */
 const CACHED_AFTER_MS = 5_000
