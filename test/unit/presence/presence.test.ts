@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Identity, MemoryNetwork, MockRuntime, type Message } from '../../../src/index.js'
-import { PresenceService, type PeerChange } from '../../../src/services/presence/index.js'
+import { PresenceService, type PeerChange, type PresenceOptions } from '../../../src/services/presence/index.js'
 import { registerPresenceBehaviors } from '../../../src/services/presence/behaviors.js'
 
 const HEARTBEAT_MS = 50
@@ -20,7 +20,7 @@ describe('presence', () => {
   let network: MemoryNetwork
   let nodes: Node[]
 
-  async function boot (name: string, options = { heartbeatMs: HEARTBEAT_MS }): Promise<Node> {
+  async function boot (name: string, options: PresenceOptions = { heartbeatMs: HEARTBEAT_MS }): Promise<Node> {
     const rt = new MockRuntime({ name, network })
     const presence = new PresenceService(options)
     await rt.install(presence)
@@ -200,6 +200,25 @@ describe('presence', () => {
     expect(a.offline).toEqual([{ id: ghost.id, name: 'ghost', reason: 'chau' }])
     expect(a.online).toHaveLength(1)
     expect(a.rt.onlinePeers()).toEqual([])
+  })
+
+  it('announces less often as the swarm grows: the whole swarm sends about two heartbeats a second', async () => {
+    const a = await boot('a', {})
+    const hear = async (count: number): Promise<void> => {
+      for (let i = a.rt.onlinePeers().length; i < count; i++) {
+        const peer = Identity.create({ name: `peer-${i}`, machineId: 'test' })
+        a.rt.trust(peer)
+        await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low' } }))
+      }
+      expect(a.rt.onlinePeers()).toHaveLength(count)
+    }
+
+    await hear(9)
+    expect(a.presence.currentHeartbeatMs()).toBe(5_000) // a swarm of 10: the 5 s floor
+    await hear(29)
+    expect(a.presence.currentHeartbeatMs()).toBe(15_000)
+    await hear(49)
+    expect(a.presence.currentHeartbeatMs()).toBe(25_000)
   })
 
   it('rejects nonsensical options', () => {
