@@ -301,6 +301,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     void this.askAdvertisers()
     try {
       await this.rt.emit({ kind: 'stash:refresh', payload: {} })
+      this.log.debug('recovery: stash:refresh broadcast')
     } catch (err) {
       this.log.warn('could not broadcast stash:refresh', { err: (err as Error).message })
     }
@@ -402,7 +403,11 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     if (!this.recovery.collecting) return
     const copy = response.found ? await this.openCopy(from, response) : undefined
     if (response.found && copy === undefined) this.unopened++
-    for (const confidant of this.recovery.answer(from.id, copy)) void this.askConfidant(confidant)
+    this.log.debug('recovery: an answer', { from: from.name, found: response.found, opened: copy !== undefined, version: copy?.version })
+    for (const confidant of this.recovery.answer(from.id, copy)) {
+      this.log.debug('recovery: asking a confidant directly', { confidant: confidant.name })
+      void this.askConfidant(confidant)
+    }
   }
 
   private async askConfidant (confidant: SealedConfidant): Promise<void> {
