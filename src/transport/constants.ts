@@ -140,12 +140,13 @@ export const COLOCATION_WHITELIST = ['127.0.0.1', '::1']
 export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
 
 /**
- * The gossip mesh's shape: each nara forwards a message to 4 mesh peers (gossipsub's
- * default is 6, between 4 and 12) and tells 4 others which ids it has (IHAVE). Every
- * mesh peer sends each message once, so a nara receives about D copies of each: with
- * D = 6 a nara in an idle swarm of 50 handled 24 deliveries a second for 4 heartbeats,
- * each a decode, a duplicate check and often a signature check, on two cores shared by
- * 50 processes. With D = 4 a message still reaches every nara by several paths (and
- * IHAVE gossip repairs a lost one). `Dout` and `Dscore` keep their proportions.
+ * The gossip mesh's shape: each nara forwards a message to about 4 mesh peers, kept
+ * between 3 and 6 (gossipsub's defaults: 6, between 4 and 12), and tells 4 others
+ * which ids it has (IHAVE). Every mesh peer sends each message once, so a nara
+ * receives about D copies of each: with D = 6 a nara in an idle swarm of 50 handled 24
+ * deliveries a second for 4 heartbeats, each a decode, a duplicate check and often a
+ * signature check, on two cores shared by 50 processes. With D = 4 a message still
+ * reaches every nara by several paths (and IHAVE gossip repairs a lost one). `Dout`
+ * and `Dscore` keep their proportions.
  */
 export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 6, Dscore: 2, Dout: 1, Dlazy: 4 } as const
