@@ -1,6 +1,12 @@
 import type { Logger } from '@libp2p/interface'
 
-interface Held { topic: string, envelope: Uint8Array, until: number }
+interface Held {
+  topic: string
+  envelope: Uint8Array
+  until: number
+  /** a state announcement: a newer one on its topic replaces it */
+  supersedable: boolean
+}
 
 export interface HeldBroadcastsOptions {
   /** publishes now; resolves with how many peers it was sent to */
@@ -38,9 +44,17 @@ export class HeldBroadcasts {
     return this.held.length + this.retrying
   }
 
-  /** Keeps a broadcast for later; the oldest is given up when the list is full. */
-  hold (topic: string, envelope: Uint8Array): void {
-    this.held.push({ topic, envelope, until: this.now() + this.opts.holdMs })
+  /**
+   * Keeps a broadcast for later; the oldest is given up when the list is full. A
+   * `supersedable` one (the newest state this node announces, such as its presence
+   * heartbeat) replaces those of its topic still held: a nara that waited 25 s to get
+   * into a busy swarm would otherwise flush five heartbeats at once, each verified and
+   * forwarded by every nara, and the ones past the receivers' burst refused.
+   */
+  hold (topic: string, envelope: Uint8Array, options: { supersedable?: boolean } = {}): void {
+    const supersedable = options.supersedable === true
+    if (supersedable) this.held = this.held.filter(h => !(h.supersedable && h.topic === topic))
+    this.held.push({ topic, envelope, until: this.now() + this.opts.holdMs, supersedable })
     this.trim()
     this.timer ??= setInterval(() => { void this.flush() }, this.opts.retryMs)
     this.timer.unref?.()
@@ -86,8 +100,10 @@ export class HeldBroadcasts {
       this.retrying = 0
     }
     if (generation !== this.generation) return // cleared meanwhile
-    // Broadcasts held while this flush ran are already in this.held; older ones go first.
-    this.held = [...keep, ...this.held]
+    // Broadcasts held while this flush ran are already in this.held; older ones go
+    // first, unless a newer announcement of their topic replaced them meanwhile.
+    const replaced = (k: Held): boolean => k.supersedable && this.held.some(h => h.supersedable && h.topic === k.topic)
+    this.held = [...keep.filter(k => !replaced(k)), ...this.held]
     this.trim()
     if (this.held.length === 0) this.stopTimer()
   }

@@ -171,7 +171,8 @@ export class Libp2pTransport implements Transport {
       }
     }
     this.log('nobody got %s yet; holding it', topic)
-    this.held.hold(topic, envelope)
+    // a retained kind is state each nara announces: only its newest is worth delivering
+    this.held.hold(topic, envelope, { supersedable: behavior.retainLast })
   }
 
   isConnected (to: Recipient): boolean {

@@ -291,6 +291,29 @@ describe('Libp2pTransport: broadcasts', () => {
     await waitFor(() => early.transport.heldBroadcasts === 0, 'the held broadcast to be released')
   })
 
+  it('holds only the newest announcement of a retained kind, and every broadcast of other kinds', async () => {
+    const kinds = (got?: string[]) => (rt: Runtime) => {
+      news(got)(rt)
+      const state = broadcast('test:state', 'State').withPayload(Note).retained()
+      if (got !== undefined) state.withHandler(1, (msg, p) => { got.push(`state:${p.code}`) })
+      rt.register(state)
+    }
+    const early = await startNara('alone-a-while', kinds())
+    for (const code of ['one', 'two', 'three']) await early.runtime.emit({ kind: 'test:state', payload: { code, reason: '' } })
+    for (const code of ['a', 'b']) await early.runtime.emit({ kind: 'test:news', payload: { code, reason: '' } })
+    expect(early.transport.heldBroadcasts).toBe(3)
+
+    const got: string[] = []
+    const late = await startNara('joins-later', kinds(got))
+    await link(late, early)
+    await waitFor(() => early.transport.heldBroadcasts === 0, 'the held broadcasts to be released', 5_000)
+    // published after the held ones on the same gossip stream, so it arrives after them
+    await early.runtime.emit({ kind: 'test:news', payload: { code: 'last', reason: '' } })
+    await waitFor(() => got.some(g => g.endsWith(':last')), 'the last broadcast to arrive', 5_000)
+    const id = early.identity.id
+    expect(got.sort()).toEqual([`${id}:a`, `${id}:b`, `${id}:last`, 'state:three'].sort())
+  })
+
   it('delivers a broadcast to every subscribed peer with the author key authenticated', async () => {
     const got: string[] = []
     const a = await startNara('bcast-a', news())
