@@ -1,9 +1,9 @@
 // npm run scale -- --nodes 10,25,50 [--reboots 10] [--idle-seconds 30]
 // For each size: starts a swarm of `nara start` processes on 127.0.0.1 (all bootstrapped
-// to the first, as `npm run swarm` does), times its convergence and the CPU it took, measures the idle swarm
-// (RSS, CPU, gossip and stream messages), then kills and restarts one owner again and
-// again and times its recovery. Prints one table. Every process it starts is stopped,
-// and the whole run is bounded in time.
+// to the first, as `npm run swarm` does), times its convergence and the CPU it took,
+// measures the idle swarm (RSS, CPU, gossip and stream messages), then kills and
+// restarts one owner again and again and times its recovery. Prints one table. Every
+// process it starts is stopped, and the whole run is bounded in time.
 import { Command, InvalidArgumentError } from 'commander'
 import type { StashBody, RecoveryBody } from '../src/api/types.js'
 import type { RuntimeStats } from '../src/runtime/runtime.js'
@@ -172,14 +172,16 @@ function printTable (results: SizeResult[]): void {
   const ms = (v: number): string => Number.isNaN(v) ? '-' : `${Math.round(v)}`
   say('')
   const rows = results.map(r => [
-    String(r.nodes), r.convergeS.toFixed(1), r.runningS.toFixed(1), r.convergeCpuS.toFixed(0), `${r.rssMedianMb.toFixed(0)} / ${r.rssMaxMb.toFixed(0)}`, r.idleCores.toFixed(2),
+    String(r.nodes), r.convergeS.toFixed(1), r.runningS.toFixed(1), r.convergeCpuS.toFixed(0),
+    `${r.rssMedianMb.toFixed(0)} / ${r.rssMaxMb.toFixed(0)}`, r.idleCores.toFixed(2),
     r.gossipPerNodeMin.toFixed(0), r.streamPerNodeMin.toFixed(0),
     `${ms(median(r.recovered))} / ${ms(percentile(r.recovered, 0.99))}`,
     `${ms(median(r.naraPart))} / ${ms(percentile(r.naraPart, 0.99))}`,
     `${ms(median(r.answering))} / ${ms(percentile(r.answering, 0.99))}`,
     `${r.recovered.length}/${r.recovered.length + r.lost}`
   ])
-  for (const line of table(['NODES', 'CONVERGE s', 'ALL RUNNING s', 'CPU-s TO CONVERGE', 'RSS MB med/max', 'IDLE CPU cores', 'GOSSIP /node/min', 'STREAM /node/min',
+  for (const line of table(['NODES', 'CONVERGE s', 'ALL RUNNING s', 'CPU-s TO CONVERGE', 'RSS MB med/max', 'IDLE CPU cores',
+    'GOSSIP /node/min', 'STREAM /node/min',
     'START→RECOVERED ms p50/p99', 'NARA PART ms p50/p99', 'RESTART→GET /stash ms p50/p99', 'RECOVERED'], rows)) say(line)
 }
 
