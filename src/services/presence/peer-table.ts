@@ -73,11 +73,11 @@ export class PeerTable {
     return entry?.info
   }
 
-  /** Removes and returns the peers whose deadline has passed. */
-  takeSilent (now: number): PeerInfo[] {
+  /** Removes and returns the peers whose deadline has passed and that were not heard from for `atLeastMs`. */
+  takeSilent (now: number, atLeastMs = 0): PeerInfo[] {
     const silent: PeerInfo[] = []
     for (const [id, entry] of this.entries) {
-      if (entry.silentAt > now) continue
+      if (entry.silentAt > now || now - entry.info.lastSeen < atLeastMs) continue
       this.entries.delete(id)
       silent.push(entry.info)
     }

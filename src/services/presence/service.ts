@@ -256,12 +256,19 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     }
   }
 
-  /** Peers past their silence limit go offline. */
+  /**
+   * Peers past their silence limit go offline. A peer announces its next interval, and
+   * intervals grow with the swarm: a nara that announced 5 s while the swarm was small
+   * may announce 25 s in the heartbeat after, and when that one is lost (a newcomer is
+   * not yet in the gossip mesh) the next comes 25 s later. So a peer is also given
+   * three of the intervals the swarm's size calls for now before it is called silent.
+   */
   private async sweep (): Promise<void> {
     const now = Date.now()
     for (const [id, gone] of this.departed) if (now - gone.heardAt > MAX_HEARTBEAT_MS) this.departed.delete(id)
     for (const [id, at] of this.welcomedAt) if (now - at >= this.heartbeatMs) this.welcomedAt.delete(id)
-    for (const peer of this.peers.takeSilent(now)) {
+    const swarmSilence = this.fixedOfflineAfterMs === undefined ? 3 * this.currentHeartbeatMs() + 1_000 : 0
+    for (const peer of this.peers.takeSilent(now, swarmSilence)) {
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }

@@ -139,7 +139,8 @@ describe('presence', () => {
   })
 
   it('a peer that goes silent is marked offline with reason "silent" after offlineAfterMs', async () => {
-    const a = await boot('a')
+    // a swarm rate this high keeps the interval the swarm's size calls for below heartbeatMs
+    const a = await boot('a', { heartbeatMs: HEARTBEAT_MS, swarmHeartbeatsPerSecond: 100 })
     const ghost = Identity.create({ name: 'ghost', machineId: 'test' })
     a.rt.trust(ghost)
 
@@ -158,6 +159,27 @@ describe('presence', () => {
     expect(a.presence.offlineAfterMs).toBe(3 * HEARTBEAT_MS + 1_000)
     expect(a.offline).toEqual([{ id: ghost.id, name: 'ghost', reason: 'silent' }])
     expect(a.rt.onlinePeers()).toEqual([])
+  })
+
+  it('gives a peer three of the intervals the swarm now calls for, when it announced a shorter one while the swarm was small', async () => {
+    // five naras at 10 heartbeats a second in all: each announces every 500 ms, silent after 2.5 s
+    const a = await boot('a', { heartbeatMs: HEARTBEAT_MS, swarmHeartbeatsPerSecond: 10 })
+    const hear = async (name: string, heartbeatMs: number): Promise<void> => {
+      const peer = Identity.create({ name, machineId: 'test' })
+      a.rt.trust(peer)
+      await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs, addresses: [] } }))
+    }
+    for (const name of ['b', 'c', 'd']) await hear(name, 60_000)
+    const heardAt = Date.now()
+    await hear('early', HEARTBEAT_MS) // its own limit: 3 x 50 ms + 1 s
+    expect(a.presence.currentHeartbeatMs()).toBe(500)
+
+    await new Promise(resolve => setTimeout(resolve, 1_600))
+    expect(a.offline).toEqual([])
+    await waitFor(() => a.offline.length > 0, 3_000, 'the early announcer to go silent')
+    expect(Date.now() - heardAt).toBeGreaterThanOrEqual(3 * 500 + 1_000)
+    expect(a.offline).toEqual([{ id: expect.any(String), name: 'early', reason: 'silent' }])
+    expect(namesOf(a.rt)).toEqual(['b', 'c', 'd'])
   })
 
   it('drops a hey-there with an invalid memory mode before any handler', async () => {
