@@ -45,8 +45,9 @@ const SWEEP_MS = 1_000
  * one that reached the swarm long after it started, because its bootstrap peer was
  * busy or away, is welcomed just the same. The welcome carries the signed
  * announcements of the naras the welcomer sees, so the newcomer knows the swarm at
- * once. Nobody dials anyone to welcome, and the heartbeat interval grows with the
- * swarm: a nara's traffic stays about the same whether the swarm has 10 naras or 50.
+ * once, and a heartbeat later those the welcomer learned of meanwhile. Nobody dials
+ * anyone to welcome, and the heartbeat interval grows with the swarm: a nara's
+ * traffic stays about the same whether the swarm has 10 naras or 50.
  */
 export class PresenceService implements Service, BehaviorRegistrar, PresenceHandlers {
   readonly name = 'presence'
@@ -61,7 +62,10 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   /** chau timestamps of departed peers: an older announcement arriving late must not revive them */
   private readonly departed = new Map<NaraID, { at: number, heardAt: number }>()
   private readonly welcomes = new RateLimiter(1)
-  /** when each nara was last welcomed: one welcome answers the announcements it made while alone */
+  /**
+   * when each nara was last welcomed: one welcome answers the announcements it made
+   * while alone, and its follow-up goes out when the entry expires
+   */
   private readonly welcomedAt = new Map<NaraID, number>()
   private heartbeat?: ReturnType<typeof setTimeout>
   private sweeper?: ReturnType<typeof setInterval>
@@ -233,11 +237,23 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     return true
   }
 
-  private async welcome (to: NaraID): Promise<void> {
+  /**
+   * Sends `to` the signed announcements of the naras this one sees online. With
+   * `learnedSince` (the first welcome's time) it is the follow-up, a heartbeat interval
+   * later: only the naras this one learned of since, and nothing when there are none.
+   * Naras that joined together miss each other's boot announcements while their gossip
+   * meshes form, and would otherwise wait for the next heartbeat, 25 s apart at 50.
+   */
+  private async welcome (to: NaraID, learnedSince?: number): Promise<void> {
+    if (learnedSince !== undefined && (this.state !== 'running' || !this.rt.isNeighbour(to))) return
     const known = this.rt.retained('presence:hey-there', MAX_HEARTBEAT_MS)
-      .filter(m => m.fromId !== to && this.peers.get(m.fromId) !== undefined)
+      .filter(m => {
+        const peer = m.fromId === to ? undefined : this.peers.get(m.fromId)
+        return peer !== undefined && (learnedSince === undefined || peer.onlineSince >= learnedSince)
+      })
       .slice(0, MAX_WELCOME_KNOWN)
       .map(m => ({ publicKey: m.publicKey, envelope: m.envelope }))
+    if (learnedSince !== undefined && known.length === 0) return
     const payload: PresenceWelcome = { announce: this.announcement(this.currentHeartbeatMs()), known }
     try {
       await this.rt.emit({ kind: 'presence:howdy', to, payload })
@@ -266,12 +282,18 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   private async sweep (): Promise<void> {
     const now = Date.now()
     for (const [id, gone] of this.departed) if (now - gone.heardAt > MAX_HEARTBEAT_MS) this.departed.delete(id)
-    for (const [id, at] of this.welcomedAt) if (now - at >= this.heartbeatMs) this.welcomedAt.delete(id)
     const swarmSilence = this.fixedOfflineAfterMs === undefined ? 3 * this.currentHeartbeatMs() + 1_000 : 0
     for (const peer of this.peers.takeSilent(now, swarmSilence)) {
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }
+    const followUps: Array<Promise<void>> = []
+    for (const [id, at] of this.welcomedAt) {
+      if (now - at < this.heartbeatMs) continue
+      this.welcomedAt.delete(id)
+      followUps.push(this.welcome(id, at))
+    }
+    await Promise.all(followUps)
   }
 
   private async changed (kind: 'presence:peer-online' | 'presence:peer-offline', id: NaraID, name: string, reason: OfflineReason | ''): Promise<void> {

@@ -76,6 +76,33 @@ describe('presence', () => {
     }
   })
 
+  it('a heartbeat after a welcome, sends the newcomer the naras it learned of since, and nothing when there are none', async () => {
+    // a follow-up comes one of the welcomer's heartbeat intervals after the welcome
+    const interval = 500
+    const old = [await boot('a', { heartbeatMs: interval }), await boot('b', { heartbeatMs: interval })]
+    for (const { rt } of old) await waitFor(() => rt.onlinePeers().length === 1)
+    // past a's follow-up to b, which would otherwise tell b of d and e
+    await new Promise(resolve => setTimeout(resolve, 3 * interval))
+    const d = await boot('d', { heartbeatMs: 60_000 })
+    for (const { rt } of old) await rt.idle()
+    expect(namesOf(d.rt)).toEqual(['a', 'b'])
+
+    // e joined at the same moment, and only a heard its boot announcement (by gossip, which names the signing key)
+    const e = Identity.create({ name: 'e', machineId: 'test' })
+    const [a, b] = old
+    a.rt.trust(e)
+    await a.rt.deliver(await a.rt.envelopeFrom(e, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs: 60_000, addresses: [] } }), { authenticatedKey: e.publicKey })
+
+    await waitFor(() => namesOf(d.rt).includes('e'), 4 * interval, 'd to learn of e from the follow-up')
+    const toD = (rt: MockRuntime): Array<Message<unknown>> => rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)
+    expect(toD(a.rt)).toHaveLength(2)
+    expect((toD(a.rt)[1].payload as { known: unknown[] }).known).toHaveLength(1)
+    // b learned of nobody after welcoming d: no follow-up
+    await new Promise(resolve => setTimeout(resolve, 3 * interval))
+    expect(toD(b.rt)).toHaveLength(1)
+    expect(namesOf(d.rt)).toEqual(['a', 'b', 'e'])
+  })
+
   it('welcomes a neighbour that reached the swarm long after it started, once for all it announced while alone', async () => {
     const a = await boot('a')
     // A connected nara that speaks presence but announces nothing itself: this test delivers what it says.
