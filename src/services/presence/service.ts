@@ -32,6 +32,12 @@ const MAX_HEARTBEAT_MS = 60_000
 /** Heartbeats go out up to this fraction early or late, so naras started together do not announce together. */
 const HEARTBEAT_JITTER = 0.1
 const SWEEP_MS = 1_000
+/**
+ * How many heartbeat intervals a welcomer keeps following a newcomer up with the naras
+ * it learned of since: while a burst of joins goes on, the newcomer's gossip mesh is
+ * still forming and it misses the other newcomers' boot announcements.
+ */
+const FOLLOW_UP_HEARTBEATS = 6
 
 
 /**
@@ -45,9 +51,9 @@ const SWEEP_MS = 1_000
  * one that reached the swarm long after it started, because its bootstrap peer was
  * busy or away, is welcomed just the same. The welcome carries the signed
  * announcements of the naras the welcomer sees, so the newcomer knows the swarm at
- * once, and a heartbeat later those the welcomer learned of meanwhile. Nobody dials
- * anyone to welcome, and the heartbeat interval grows with the swarm: a nara's
- * traffic stays about the same whether the swarm has 10 naras or 50.
+ * once; for a few heartbeats after, it follows up with those the welcomer learned of
+ * meanwhile. Nobody dials anyone to welcome, and the heartbeat interval grows with the
+ * swarm: a nara's traffic stays about the same whether the swarm has 10 naras or 50.
  */
 export class PresenceService implements Service, BehaviorRegistrar, PresenceHandlers {
   readonly name = 'presence'
@@ -62,11 +68,10 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   /** chau timestamps of departed peers: an older announcement arriving late must not revive them */
   private readonly departed = new Map<NaraID, { at: number, heardAt: number }>()
   private readonly welcomes = new RateLimiter(1)
-  /**
-   * when each nara was last welcomed: one welcome answers the announcements it made
-   * while alone, and its follow-up goes out when the entry expires
-   */
+  /** when each nara was last welcomed: one welcome answers the announcements it made while alone */
   private readonly welcomedAt = new Map<NaraID, number>()
+  /** welcomed naras still followed up: when they were last sent announcements, and until when */
+  private readonly followUps = new Map<NaraID, { sentAt: number, until: number }>()
   private heartbeat?: ReturnType<typeof setTimeout>
   private sweeper?: ReturnType<typeof setInterval>
   private refusedWhileFull = 0
@@ -117,6 +122,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.peers.clear()
     this.departed.clear()
     this.welcomedAt.clear()
+    this.followUps.clear()
   }
 
   /** The peers currently online, sorted by name; never this nara itself. */
@@ -234,15 +240,16 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     if (last !== undefined && now - last < this.heartbeatMs) return false
     if (!this.rt.isNeighbour(newcomer) || !this.welcomes.take('welcome', WELCOME_BUDGET)) return false
     this.welcomedAt.set(newcomer, now)
+    this.followUps.set(newcomer, { sentAt: now, until: now + FOLLOW_UP_HEARTBEATS * this.heartbeatMs })
     return true
   }
 
   /**
    * Sends `to` the signed announcements of the naras this one sees online. With
-   * `learnedSince` (the first welcome's time) it is the follow-up, a heartbeat interval
-   * later: only the naras this one learned of since, and nothing when there are none.
-   * Naras that joined together miss each other's boot announcements while their gossip
-   * meshes form, and would otherwise wait for the next heartbeat, 25 s apart at 50.
+   * `learnedSince` (when it last sent `to` any) it is a follow-up: only the naras this
+   * one learned of since, and nothing when there are none. Naras that join together
+   * miss each other's boot announcements while their gossip meshes form, and would
+   * otherwise wait for the next heartbeat, 25 s apart at 50.
    */
   private async welcome (to: NaraID, learnedSince?: number): Promise<void> {
     if (learnedSince !== undefined && (this.state !== 'running' || !this.rt.isNeighbour(to))) return
@@ -287,11 +294,13 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }
+    for (const [id, at] of this.welcomedAt) if (now - at >= this.heartbeatMs) this.welcomedAt.delete(id)
     const followUps: Array<Promise<void>> = []
-    for (const [id, at] of this.welcomedAt) {
-      if (now - at < this.heartbeatMs) continue
-      this.welcomedAt.delete(id)
-      followUps.push(this.welcome(id, at))
+    for (const [id, followUp] of this.followUps) {
+      if (now - followUp.sentAt < this.heartbeatMs) continue
+      if (now >= followUp.until) this.followUps.delete(id)
+      followUps.push(this.welcome(id, followUp.sentAt))
+      followUp.sentAt = now
     }
     await Promise.all(followUps)
   }
