@@ -11,6 +11,11 @@ import { waitForMesh } from './swarm-api.js'
 import { inspectorUrl, runDemo } from './swarm-demo.js'
 
 const START_TIMEOUT_MS = 20_000
+/**
+ * Naras started together share the machine's cores, about 0.5 CPU-seconds each: on two
+ * cores all 50 of a swarm were running 14-18 s after the first started (npm run scale).
+ */
+const startTimeoutMs = (nodes: number): number => START_TIMEOUT_MS + 500 * nodes
 /** Convergence takes longer with more naras on the same two cores: about 1 s per nara measured at 50. */
 const meshTimeoutMs = (nodes: number): number => 30_000 + 2_000 * nodes
 const STOP_GRACE_MS = 4_000
@@ -62,7 +67,7 @@ async function main (): Promise<void> {
   const first = children.spawn(spec(0))
   const bootstrap = (await children.summaryOf(first, START_TIMEOUT_MS)).multiaddrs[0]
   const others = Array.from({ length: flags.nodes - 1 }, (_, i) => children.spawn(spec(i + 1, bootstrap)))
-  await Promise.all(others.map(async c => await children.summaryOf(c, START_TIMEOUT_MS)))
+  await Promise.all(others.map(async c => await children.summaryOf(c, startTimeoutMs(flags.nodes))))
   const nodes = [first, ...others]
   await waitForMesh(nodes, meshTimeoutMs(nodes.length))
   printTable(nodes)
