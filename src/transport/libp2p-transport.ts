@@ -177,7 +177,8 @@ export class Libp2pTransport implements Transport {
 
   isConnected (to: Recipient): boolean {
     try {
-      // one lookup by peer: listing the peer of every connection cost the bootstrap node of a swarm of 30 about 1 ms of CPU per join
+      // one lookup by peer: listing the peer of every connection cost the bootstrap
+      // node of a swarm of 30 about 1 ms of CPU per join
       return this.host.remoteAddressOf(peerIdOfKey(to.publicKey)) !== undefined
     } catch {
       return false

@@ -77,8 +77,8 @@ describe('presence', () => {
   })
 
   it('follows a welcome up with the naras it learned of since, and sends nothing when there are none', async () => {
-    // follow-ups go out one of the welcomer's heartbeat intervals apart
-    const interval = 500
+    // follow-ups go out one of the welcomer's heartbeat intervals apart, for six of them
+    const interval = 1_000
     const a = await boot('a', { heartbeatMs: interval })
     const d = await boot('d', { heartbeatMs: 60_000 })
     await a.rt.idle()
@@ -97,7 +97,7 @@ describe('presence', () => {
     const toD = (): Array<Message<unknown>> => a.rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)
     expect(toD().map(m => (m.payload as { known: unknown[] }).known.length)).toEqual([0, 1, 1])
     // a learned of nobody since: the next follow-ups send nothing
-    await new Promise(resolve => setTimeout(resolve, 3 * interval))
+    await new Promise(resolve => setTimeout(resolve, 2 * interval))
     expect(toD()).toHaveLength(3)
     expect(namesOf(d.rt)).toEqual(['a', 'e', 'f'])
   })
