@@ -68,10 +68,12 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   /** chau timestamps of departed peers: an older announcement arriving late must not revive them */
   private readonly departed = new Map<NaraID, { at: number, heardAt: number }>()
   private readonly welcomes = new RateLimiter(1)
-  /** when each nara was last welcomed: one welcome answers the announcements it made while alone */
-  private readonly welcomedAt = new Map<NaraID, number>()
-  /** welcomed naras still followed up: when they were last sent announcements, and until when */
-  private readonly followUps = new Map<NaraID, { sentAt: number, until: number }>()
+  /**
+   * The naras welcomed in the last FOLLOW_UP_HEARTBEATS intervals: when (one welcome
+   * answers all the announcements a nara made while alone), and when they were last
+   * sent announcements (a welcome or a follow-up).
+   */
+  private readonly welcomed = new Map<NaraID, { at: number, sentAt: number }>()
   private heartbeat?: ReturnType<typeof setTimeout>
   private sweeper?: ReturnType<typeof setInterval>
   private refusedWhileFull = 0
@@ -121,8 +123,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     }
     this.peers.clear()
     this.departed.clear()
-    this.welcomedAt.clear()
-    this.followUps.clear()
+    this.welcomed.clear()
   }
 
   /** The peers currently online, sorted by name; never this nara itself. */
@@ -236,11 +237,10 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     const justStarted = seen !== 'known' && p.uptimeMs < this.heartbeatMs
     if (!justStarted && !p.alone) return false
     const now = Date.now()
-    const last = this.welcomedAt.get(newcomer)
+    const last = this.welcomed.get(newcomer)?.at
     if (last !== undefined && now - last < this.heartbeatMs) return false
     if (!this.rt.isNeighbour(newcomer) || !this.welcomes.take('welcome', WELCOME_BUDGET)) return false
-    this.welcomedAt.set(newcomer, now)
-    this.followUps.set(newcomer, { sentAt: now, until: now + FOLLOW_UP_HEARTBEATS * this.heartbeatMs })
+    this.welcomed.set(newcomer, { at: now, sentAt: now })
     return true
   }
 
@@ -294,13 +294,12 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }
-    for (const [id, at] of this.welcomedAt) if (now - at >= this.heartbeatMs) this.welcomedAt.delete(id)
     const followUps: Array<Promise<void>> = []
-    for (const [id, followUp] of this.followUps) {
-      if (now - followUp.sentAt < this.heartbeatMs) continue
-      if (now >= followUp.until) this.followUps.delete(id)
-      followUps.push(this.welcome(id, followUp.sentAt))
-      followUp.sentAt = now
+    for (const [id, welcomed] of this.welcomed) {
+      if (now - welcomed.sentAt < this.heartbeatMs) continue
+      if (now - welcomed.at >= FOLLOW_UP_HEARTBEATS * this.heartbeatMs) this.welcomed.delete(id)
+      followUps.push(this.welcome(id, welcomed.sentAt))
+      welcomed.sentAt = now
     }
     await Promise.all(followUps)
   }
