@@ -1,11 +1,18 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../runtime/index.js'
+import { OPEN_DIAL_ANSWER_MS, UPGRADE_TIMEOUT_MS } from './constants.js'
+
+export interface BootstrapDialOptions {
+  readonly signal: AbortSignal
+  /** to be called once the connection is open, before its handshake */
+  onOpen(): void
+}
 
 export interface BootstrapperOptions {
   /** multiaddrs ending in /p2p/<PeerID> */
   readonly list: readonly string[]
   /** opens a connection to one of them */
-  dial(address: Multiaddr, options: { signal: AbortSignal }): Promise<void>
+  dial(address: Multiaddr, options: BootstrapDialOptions): Promise<void>
   /** called after each successful join (e.g. to find neighbours through the bootstrap peer) */
   joined?(): void
   /** how many peers this node is connected to now */
@@ -15,12 +22,14 @@ export interface BootstrapperOptions {
   readonly minBackoffMs?: number
   /** @default 30000 */
   readonly maxBackoffMs?: number
+  /** How long a dial may take to open its connection @default UPGRADE_TIMEOUT_MS (30 s) */
+  readonly openTimeoutMs?: number
   /**
-   * How long one dial may take @default 30000. Joining is all a new node can do, and
-   * in a burst of joins a bootstrap node answers slowly: giving up early throws away
-   * the handshake both sides have half done and makes the burst longer.
+   * How long an open connection may wait for the bootstrap peer's answer and handshake
+   * @default OPEN_DIAL_ANSWER_MS (2 minutes). A busy bootstrap node leaves new
+   * connections in its accept queue; giving up on one sends it to the end of the queue.
    */
-  readonly dialTimeoutMs?: number
+  readonly answerTimeoutMs?: number
   /**
    * While it cannot join, the first failed round is warned and then one every this
    * long (the rounds between are debug): an operator learns of it without a warning
@@ -40,7 +49,8 @@ export class Bootstrapper {
   private readonly addresses: Multiaddr[]
   private readonly minBackoffMs: number
   private readonly maxBackoffMs: number
-  private readonly dialTimeoutMs: number
+  private readonly openTimeoutMs: number
+  private readonly answerTimeoutMs: number
   private readonly warnEveryMs: number
   /** when the last failed round was warned; undefined since the last join */
   private warnedAt?: number
@@ -55,7 +65,8 @@ export class Bootstrapper {
     this.addresses = opts.list.map(a => multiaddr(a))
     this.minBackoffMs = opts.minBackoffMs ?? 1_000
     this.maxBackoffMs = opts.maxBackoffMs ?? 30_000
-    this.dialTimeoutMs = opts.dialTimeoutMs ?? 30_000
+    this.openTimeoutMs = opts.openTimeoutMs ?? UPGRADE_TIMEOUT_MS
+    this.answerTimeoutMs = opts.answerTimeoutMs ?? OPEN_DIAL_ANSWER_MS
     this.warnEveryMs = opts.warnEveryMs ?? 60_000
     this.backoffMs = this.minBackoffMs
   }
@@ -87,14 +98,30 @@ export class Bootstrapper {
     this.timer.unref()
   }
 
+  /** One dial, given `openTimeoutMs` to open its connection and then `answerTimeoutMs` for the handshake. */
+  private async dialWithinLimits (address: Multiaddr, stopped: AbortSignal): Promise<void> {
+    const limit = new AbortController()
+    const giveUpAfter = (ms: number, what: string): ReturnType<typeof setTimeout> =>
+      setTimeout(() => { limit.abort(new Error(`${what} within ${ms / 1000} s`)) }, ms)
+    let timer = giveUpAfter(this.openTimeoutMs, 'no connection')
+    const onOpen = (): void => {
+      clearTimeout(timer)
+      timer = giveUpAfter(this.answerTimeoutMs, 'connected, but no handshake')
+    }
+    try {
+      await this.opts.dial(address, { signal: AbortSignal.any([stopped, limit.signal]), onOpen })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** Dials every bootstrap address at once; one success is enough. */
   private async tryJoin (): Promise<void> {
     const controller = this.controller
     if (controller === undefined) return
     if (this.joined && this.opts.connectedPeers() > 0) return
     const results = await Promise.allSettled(this.addresses.map(async (address) => {
-      const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.dialTimeoutMs)])
-      await this.opts.dial(address, { signal })
+      await this.dialWithinLimits(address, controller.signal)
       return address
     }))
     if (controller.signal.aborted) return

@@ -109,16 +109,26 @@ export const CONNECTION_PING_MIN_TIMEOUT_MS = 20_000
 export const MAX_PENDING_INBOUND_CONNECTIONS = 64
 
 /**
- * How long one address may take to connect and upgrade (Noise, Yamux), and how long
- * a listener waits for an inbound upgrade. libp2p's 6 s and 10 s are too short for a
- * bootstrap node in a burst of joins: with 50 naras starting at once on 2 cores its
- * handshakes took 6-12 s, 35-41 of 49 joins were abandoned, and retrying redid the
+ * How long a listener waits for an inbound connection's upgrade (Noise, Yamux), and how
+ * long a dial may take to open its connection. libp2p's 10 s and 6 s are too short
+ * for a bootstrap node in a burst of joins: with 50 naras starting at once on 2 cores
+ * its handshakes took 6-12 s, 35-41 of 49 joins were abandoned, and retrying redid the
  * half-finished handshakes on both sides. At 15 s, 16 of 49 first joins were still
- * abandoned: the bootstrap node gets a fiftieth of the CPU while 49 others start, and
- * those 16 waited 15 s more to try again. 30 s matches the Bootstrapper's own dial
- * limit; it also lets a peer hold one of the 64 pending inbound slots that long.
+ * abandoned: the bootstrap node gets a fiftieth of the CPU while 49 others start.
  */
 export const UPGRADE_TIMEOUT_MS = 30_000
+
+/**
+ * How long a dial whose connection is open may wait for the other side to answer and
+ * finish the handshake. A busy node accepts one connection per event-loop iteration
+ * (libuv since 1.45, in Node 20), and until then the connection waits in its kernel's
+ * accept queue, open but unanswered. On 2 cores shared by 50 naras the bootstrap node
+ * iterated about three times a second: in a burst of 49 joins its queue held 34
+ * connections, some for over 30 s. A dial cut then lost its place and queued again at
+ * the end; in 2 of 8 starts 8-11 naras did, and the swarm converged 10-15 s later.
+ * Only the bootstrapper waits this long; every other dial of nara's has a shorter limit.
+ */
+export const OPEN_DIAL_ANSWER_MS = 120_000
 
 /** Connections a node keeps before libp2p prunes the least valuable. */
 export const MAX_CONNECTIONS = 200

@@ -3,6 +3,22 @@ import type { AbortOptions, ComponentLogger, ContentRouting, Libp2p, Libp2pEvent
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
 
+export interface ConnectOptions extends AbortOptions {
+  /** Called once the connection is open, before its handshake (encryption, muxer) begins. */
+  onOpen?(): void
+}
+
+/** libp2p dial options: a signal, and progress events by name. */
+type DialOptions = AbortOptions & { onProgress?(event: { type: string }): void }
+
+/** libp2p's progress event for a dial whose connection is open and about to be encrypted. */
+const OPENED = 'upgrader:encrypt-outbound-connection'
+
+/** libp2p dial options that call `onOpen` when the connection has opened. */
+function dialOptions ({ onOpen, ...options }: ConnectOptions = {}): DialOptions {
+  return onOpen === undefined ? options : { ...options, onProgress: (event) => { if (event.type === OPENED) onOpen() } }
+}
+
 /** The part of gossipsub the transport uses. */
 export type NaraPubSub = Pick<GossipSub,
 'publish' | 'subscribe' | 'unsubscribe' | 'getSubscribers' | 'topicValidators' | 'addEventListener' | 'removeEventListener'>
@@ -19,7 +35,7 @@ export interface TransportHost {
   /** Opens a stream, dialing (through the peer store or peer routing) when not connected. */
   dialProtocol(peer: PeerId, protocols: string[], options?: AbortOptions): Promise<Stream>
   /** Opens a connection to a peer (through the peer store or peer routing) or to an address. */
-  connect(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<void>
+  connect(peer: PeerId | Multiaddr, options?: ConnectOptions): Promise<void>
   /** The peers this node has a connection to. */
   connectedPeers(): PeerId[]
   /** The remote address of a live connection to `peer`, if any. */
@@ -62,7 +78,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     handle: async (protocol, handler, options) => { await node.handle(protocol, handler, options) },
     unhandle: async (protocol) => { await node.unhandle(protocol) },
     dialProtocol: async (peer, protocols, options) => await node.dialProtocol(peer, protocols, options),
-    connect: async (peer, options) => { await node.dial(peer, options) },
+    connect: async (peer, options) => { await node.dial(peer, dialOptions(options)) },
     connectedPeers: () => node.getPeers(),
     remoteAddressOf: (peer) => node.getConnections(peer)[0]?.remoteAddr,
     addresses: () => node.getMultiaddrs(),
@@ -92,7 +108,7 @@ export interface HostComponents {
   }
   readonly connectionManager: {
     openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
-    openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<unknown>
+    openConnection(peer: PeerId | Multiaddr, options?: DialOptions): Promise<unknown>
     getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr }>
   }
   readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
@@ -112,7 +128,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     handle: async (protocol, handler, options) => { await components.registrar.handle(protocol, handler, options) },
     unhandle: async (protocol) => { await components.registrar.unhandle(protocol) },
     dialProtocol: async (peer, protocols, options) => await components.connectionManager.openStream(peer, protocols, options),
-    connect: async (peer, options) => { await components.connectionManager.openConnection(peer, options) },
+    connect: async (peer, options) => { await components.connectionManager.openConnection(peer, dialOptions(options)) },
     connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
     remoteAddressOf: (peer) => components.connectionManager.getConnections(peer)[0]?.remoteAddr,
     addresses: () => components.addressManager.getAddresses(),

@@ -7,7 +7,7 @@ import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import {
   ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, GOSSIP_MESH, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
-  NARA_KAD_PROTOCOL, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
+  NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { fastMessageId } from './gossip-ids.js'
 import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
@@ -49,7 +49,8 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
       allow: LOCAL_HOSTS,
-      addressDialTimeout: UPGRADE_TIMEOUT_MS,
+      // libp2p's limit per address, open and upgrade; callers' signals set shorter ones
+      addressDialTimeout: UPGRADE_TIMEOUT_MS + OPEN_DIAL_ANSWER_MS,
       inboundUpgradeTimeout: UPGRADE_TIMEOUT_MS
     },
     services: {

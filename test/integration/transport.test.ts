@@ -505,3 +505,15 @@ describe('Libp2pTransport: adversarial peers', () => {
     expect(got).toEqual([])
   })
 })
+
+describe('TransportHost: connecting', () => {
+  it('tells the dialer when the connection has opened, before its handshake finishes', async () => {
+    const target = await startNara('target', () => {})
+    const dialer = await startNara('dialer', () => {})
+    const steps: string[] = []
+    const connecting = hostFromLibp2p(dialer.node).connect(target.node.getMultiaddrs()[0], { onOpen: () => { steps.push('open') } })
+    await connecting.then(() => { steps.push('connected') })
+    expect(steps).toEqual(['open', 'connected'])
+    expect(dialer.node.getConnections(target.node.peerId)).toHaveLength(1)
+  })
+})

@@ -51,3 +51,39 @@ describe('joining through an unreachable bootstrap peer', () => {
     expect(log.records.find(r => r.msg === 'joined the swarm')?.fields).toMatchObject({ through: ADDRESS, failedRounds: expect.any(Number) })
   })
 })
+
+/** A dial that opens its connection (or not) and finishes its handshake after `handshakeMs` (or never), honouring its signal. */
+function slowPeer (opens: boolean, handshakeMs?: number) {
+  return async (_address: unknown, { signal, onOpen }: { signal: AbortSignal, onOpen: () => void }): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      if (opens) onOpen()
+      const done = handshakeMs === undefined ? undefined : setTimeout(resolve, handshakeMs)
+      signal.addEventListener('abort', () => { clearTimeout(done); reject(signal.reason) }, { once: true })
+    })
+  }
+}
+
+function joining (dial: ReturnType<typeof slowPeer>, limits: { openTimeoutMs: number, answerTimeoutMs: number }): MemoryLogger {
+  const log = new MemoryLogger()
+  const bootstrapper = new Bootstrapper({ list: [ADDRESS], dial, connectedPeers: () => 0, log, minBackoffMs: 60_000, ...limits })
+  running.push(bootstrapper)
+  bootstrapper.start()
+  return log
+}
+
+describe('how long a bootstrap dial may take', () => {
+  it('waits past the open limit for a bootstrap peer that has the connection but answers late (its accept queue)', async () => {
+    const log = joining(slowPeer(true, 300), { openTimeoutMs: 50, answerTimeoutMs: 10_000 })
+    await waitFor(() => log.records.find(r => r.msg === 'joined the swarm'), 'the join')
+    expect(log.records.filter(r => r.msg.startsWith('cannot reach any bootstrap peer'))).toEqual([])
+  })
+
+  it('gives up on a connection that does not open within the open limit, and on one that opens but never answers within the answer limit', async () => {
+    const closed = joining(slowPeer(false), { openTimeoutMs: 50, answerTimeoutMs: 10_000 })
+    const silent = joining(slowPeer(true), { openTimeoutMs: 10_000, answerTimeoutMs: 50 })
+    const failure = (log: MemoryLogger): unknown => log.records.find(r => r.msg.startsWith('cannot reach any bootstrap peer'))?.fields.bootstrap
+    await waitFor(() => failure(closed) !== undefined && failure(silent) !== undefined, 'both dials to fail')
+    expect(failure(closed)).toEqual([`${ADDRESS}: no connection within 0.05 s`])
+    expect(failure(silent)).toEqual([`${ADDRESS}: connected, but no handshake within 0.05 s`])
+  })
+})
