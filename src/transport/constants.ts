@@ -125,7 +125,7 @@ export const UPGRADE_TIMEOUT_MS = 30_000
  * accept queue, open but unanswered. On 2 cores shared by 50 naras the bootstrap node
  * iterated about three times a second: in a burst of 49 joins its queue held 34
  * connections, some for over 30 s. A dial cut then lost its place and queued again at
- * the end; in 2 of 10 starts 8 and 11 naras did, and those converged 10-15 s later.
+ * the end: in 4 of 13 starts 1-11 naras did, the three slowest starts among them.
  * Only the bootstrapper waits this long; every other dial of nara's has a shorter limit.
  */
 export const OPEN_DIAL_ANSWER_MS = 120_000
