@@ -104,13 +104,16 @@ export class Bootstrapper {
     const giveUpAfter = (ms: number, what: string): ReturnType<typeof setTimeout> =>
       setTimeout(() => { limit.abort(new Error(`${what} within ${ms / 1000} s`)) }, ms)
     let timer = giveUpAfter(this.openTimeoutMs, 'no connection')
+    let settled = false
     const onOpen = (): void => {
+      if (settled) return // a late progress event of a dial already over
       clearTimeout(timer)
       timer = giveUpAfter(this.answerTimeoutMs, 'connected, but no handshake')
     }
     try {
       await this.opts.dial(address, { signal: AbortSignal.any([stopped, limit.signal]), onOpen })
     } finally {
+      settled = true
       clearTimeout(timer)
     }
   }

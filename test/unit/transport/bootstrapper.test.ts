@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MemoryLogger } from '../../../src/index.js'
 import { Bootstrapper } from '../../../src/transport/bootstrapper.js'
 import { waitFor } from '../../helpers/wait.js'
@@ -85,5 +85,19 @@ describe('how long a bootstrap dial may take', () => {
     await waitFor(() => failure(closed) !== undefined && failure(silent) !== undefined, 'both dials to fail')
     expect(failure(closed)).toEqual([`${ADDRESS}: no connection within 0.05 s`])
     expect(failure(silent)).toEqual([`${ADDRESS}: connected, but no handshake within 0.05 s`])
+  })
+})
+
+describe('a bootstrap dial that is over', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('leaves no timer behind when libp2p reports the connection open after the dial has ended', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    let lateOpen: (() => void) | undefined
+    const log = joining(async (_address, { onOpen }) => { lateOpen = onOpen }, { openTimeoutMs: 30_000, answerTimeoutMs: 120_000 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(log.records.find(r => r.msg === 'joined the swarm')).toBeDefined()
+    lateOpen?.()
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
