@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -10,9 +10,8 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Envelope } from '../../src/index.js'
 import { exited, killAll, startNara, type RunningNara } from '../helpers/processes.js'
+import { launchChromium } from '../helpers/browser.js'
 
-/** Debian's Chromium; CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 const WAIT_MS = 30_000
 /** Markup a peer puts where the page shows peer data; rendered as text it stays harmless. */
@@ -29,14 +28,6 @@ afterAll(async () => {
   await Promise.all(nodes.map(async n => await exited(n.child).catch(() => {})))
   killAll()
 })
-
-async function launchChromium (): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}; the inspector's browser test needs it: apt-get install -y chromium (or set CHROMIUM_PATH)`)
-  }
-  // root in a container has no user namespace for Chromium's sandbox
-  return await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
-}
 
 /** A plain libp2p peer sends an envelope whose kind and sender name are markup (dropped, but shown in the feed). */
 async function sendMarkupEnvelope (to: RunningNara): Promise<void> {
