@@ -43,7 +43,7 @@ export class Children {
   /** Starts a nara in its own process group, so a Ctrl-C in the terminal reaches only this script. */
   spawn (spec: NaraSpec): NaraChild {
     const args = [
-      this.mainJs, 'start', '--json', '--name', spec.name, '--port', String(spec.port),
+      this.mainJs, 'start', '--json', '--name', spec.name, '--listen', `/ip4/127.0.0.1/tcp/${spec.port}`,
       '--api-port', String(spec.apiPort), '--log-level', this.logLevel,
       ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : []),
       ...(spec.flags ?? [])

@@ -1,6 +1,7 @@
 import type { NaraNode } from '../node/types.js'
 import type { RuntimeStats } from '../runtime/index.js'
 import type { ConfidantBody, PeerBody, StatusBody } from './types.js'
+import { peersOf, statusOf } from './routes.js'
 
 /** This nara's own stash as the inspector shows it (the owner may read its own state). */
 export interface OwnStashView {
@@ -39,15 +40,8 @@ export function inspectorSnapshot (node: NaraNode): InspectorSnapshot {
   const data = stash.get()
   return {
     at: Date.now(),
-    status: {
-      name: node.identity.name,
-      id: node.identity.id,
-      peerId: node.peerId(),
-      multiaddrs: node.multiaddrs(),
-      uptimeMs: node.uptimeMs(),
-      memoryMode: runtime.memoryMode
-    },
-    peers: runtime.onlinePeers().map(p => ({ id: p.id, name: p.name, peerId: node.peerIdOf(p.id) ?? null, uptimeMs: p.uptimeMs, lastSeen: p.lastSeen })),
+    status: statusOf(node),
+    peers: peersOf(node),
     stash: data === undefined
       ? null
       : {

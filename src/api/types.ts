@@ -8,6 +8,12 @@ export interface StatusBody {
   multiaddrs: string[]
   uptimeMs: number
   memoryMode: MemoryMode
+  /** whether peers on the internet can dial this nara (AutoNAT v2); `unknown` on loopback, a LAN, or before a verdict */
+  reachability: 'public' | 'private' | 'unknown'
+  /** public addresses AutoNAT confirmed */
+  confirmedAddresses: string[]
+  /** whether this nara serves circuit relay v2 to naras behind NAT now */
+  relaying: boolean
 }
 
 /** One entry of GET /peers */
@@ -19,6 +25,10 @@ export interface PeerBody {
   uptimeMs: number
   /** ms since the Unix epoch */
   lastSeen: number
+  /** how this nara reaches the peer now: directly, through a relay, or not connected (known from gossip) */
+  connection: 'direct' | 'relayed' | 'none'
+  /** the relay's name (its PeerID when it is no nara we know), when relayed */
+  relay?: string
 }
 
 /** GET /peers */

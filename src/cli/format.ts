@@ -63,6 +63,8 @@ export function formatStatus (s: StatusBody): string[] {
     ['PeerID', s.peerId],
     ['uptime', formatDuration(s.uptimeMs)],
     ['memory mode', s.memoryMode],
+    ['reachability', s.reachability + (s.relaying ? ' (relaying for naras behind NAT)' : '')],
+    ...(s.confirmedAddresses.length > 0 ? [['confirmed', s.confirmedAddresses] as [string, string[]]] : []),
     ['multiaddrs', s.multiaddrs]
   ])
 }
@@ -76,8 +78,8 @@ export function formatPeers (body: PeersBody, now = Date.now()): string[] {
   if (body.peers.length === 0) return ['no peers online; start another nara with --bootstrap <this nara\'s multiaddr>']
   const rows = [...body.peers]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map(p => [p.name, p.id, p.peerId ?? '(unknown)', formatDuration(uptimeNow(p, now)), `${formatDuration(now - p.lastSeen)} ago`])
-  return [...table(['NAME', 'NaraID', 'PeerID', 'UPTIME', 'LAST SEEN'], rows), `${body.peers.length} peer(s) online`]
+    .map(p => [p.name, p.id, p.peerId ?? '(unknown)', formatLink(p), formatDuration(uptimeNow(p, now)), `${formatDuration(now - p.lastSeen)} ago`])
+  return [...table(['NAME', 'NaraID', 'PeerID', 'CONNECTION', 'UPTIME', 'LAST SEEN'], rows), `${body.peers.length} peer(s) online`]
 }
 
 export function formatStash (s: StashBody): string[] {
@@ -98,6 +100,11 @@ export function formatHeld (held: HeldBody[], now = Date.now()): string[] {
   if (held.length === 0) return ['this nara keeps no stash for others']
   const rows = held.map(h => [h.ownerName, h.ownerId, String(h.version), `${h.bytes} B`, `${formatDuration(now - h.storedAt)} ago`])
   return table(['OWNER', 'NaraID', 'VERSION', 'SIZE', 'STORED'], rows)
+}
+
+/** `direct`, `relayed via <relay>`, or `none`. */
+export function formatLink (p: { connection: string, relay?: string }): string {
+  return p.connection === 'relayed' && p.relay !== undefined ? `relayed via ${p.relay}` : p.connection
 }
 
 function names (confidants: Array<{ name: string }>): string {

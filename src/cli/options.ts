@@ -3,6 +3,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidNameError, InvalidSoulError, parseSoul, validateName } from '../identity/index.js'
 import { MEMORY_MODES, type MemoryMode } from '../runtime/index.js'
+import { RELAY_MODES, type RelayMode } from '../transport/index.js'
 import { UsageError } from './errors.js'
 import { LOG_FORMATS, type LogFormat } from './logs.js'
 
@@ -63,13 +64,42 @@ export function parseName (value: string): string {
   }
 }
 
-/** A multiaddr to listen on: TCP, without a /p2p part. */
+/** Where `nara start` listens without --listen or --port: every interface, on the port kubo and operators' firewalls know. */
+export const DEFAULT_LISTEN_PORT = 4001
+export const listenOnAllInterfaces = (port: number): string[] => [`/ip4/0.0.0.0/tcp/${port}`]
+
+/** A multiaddr to listen on: TCP, or WebSockets over TCP (/ws), without a /p2p part. */
 export function parseListen (value: string): string {
-  const ma = parseMultiaddr(value, '/ip4/127.0.0.1/tcp/4001')
+  const ma = parseMultiaddr(value, '/ip4/0.0.0.0/tcp/4001')
   const names = ma.getComponents().map(c => c.name)
-  if (!names.includes('tcp')) throw new InvalidArgumentError('nara listens on TCP; use e.g. /ip4/127.0.0.1/tcp/4001')
-  if (names.includes('p2p')) throw new InvalidArgumentError('a listen address has no /p2p part; use e.g. /ip4/127.0.0.1/tcp/4001')
+  if (!names.includes('tcp')) throw new InvalidArgumentError('nara listens on TCP or WebSockets; use e.g. /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/tcp/4002/ws')
+  if (names.includes('p2p')) throw new InvalidArgumentError('a listen address has no /p2p part; use e.g. /ip4/0.0.0.0/tcp/4001')
   return ma.toString()
+}
+
+/** An address peers reach this nara at, seen from outside: an IP or DNS name with a TCP port, without /p2p. */
+export function parseAnnounce (value: string): string {
+  const example = '/ip4/203.0.113.7/tcp/4001 or /dns4/nara.example.com/tcp/4001'
+  const ma = parseMultiaddr(value, example)
+  const names = ma.getComponents().map(c => c.name)
+  if (!['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(names[0]) || !names.includes('tcp')) {
+    throw new InvalidArgumentError(`announce a host and a TCP port, e.g. ${example}`)
+  }
+  if (names.includes('p2p')) throw new InvalidArgumentError(`an announced address has no /p2p part (nara adds its own), e.g. ${example}`)
+  return ma.toString()
+}
+
+export function parseRelayMode (value: string): RelayMode {
+  const mode = RELAY_MODES.find(m => m === value)
+  if (mode === undefined) throw new InvalidArgumentError(`use one of ${RELAY_MODES.join(', ')} (auto: relay once AutoNAT says this nara is public)`)
+  return mode
+}
+
+/** on or off. */
+export function parseSwitch (value: string): boolean {
+  if (value === 'on') return true
+  if (value === 'off') return false
+  throw new InvalidArgumentError('use on or off')
 }
 
 /** A multiaddr of a nara to join: it must end in /p2p/<PeerID>. */
@@ -129,6 +159,10 @@ export interface StartFlags {
   soul?: string
   port?: number
   listen?: string[]
+  announce?: string[]
+  relay?: RelayMode
+  mdns?: boolean
+  upnp?: boolean
   bootstrap?: string[]
   apiPort: number
   memoryMode: MemoryMode
@@ -143,8 +177,13 @@ export interface StartFlags {
 export interface StartConfig {
   name?: string
   soul?: string
-  /** undefined: createNara's default (127.0.0.1, any free port) */
-  listen?: string[]
+  /** where to listen: --listen, else --port on all interfaces, else all interfaces on port 4001 */
+  listen: string[]
+  announce: string[]
+  relay: RelayMode
+  /** undefined: on when listening beyond loopback */
+  mdns?: boolean
+  upnp: boolean
   bootstrap: string[]
   memoryMode: MemoryMode
   /** undefined: the stash's default */
@@ -168,11 +207,15 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
   if (flags.port !== undefined && flags.listen !== undefined) {
     throw new UsageError('--port and --listen both set where to listen; pass --port <n> or --listen <multiaddr>, not both')
   }
-  const listen = flags.listen ?? (flags.port !== undefined ? [`/ip4/127.0.0.1/tcp/${flags.port}`] : undefined)
+  const listen = flags.listen ?? listenOnAllInterfaces(flags.port ?? DEFAULT_LISTEN_PORT)
   return {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(flags.soul !== undefined ? { soul: flags.soul } : {}),
-    ...(listen !== undefined ? { listen } : {}),
+    listen,
+    announce: flags.announce ?? [],
+    relay: flags.relay ?? 'auto',
+    ...(flags.mdns !== undefined ? { mdns: flags.mdns } : {}),
+    upnp: flags.upnp ?? false,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     bootstrap: flags.bootstrap ?? [],
     memoryMode: flags.memoryMode,

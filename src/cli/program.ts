@@ -3,8 +3,8 @@ import type { ClientContext } from './client.js'
 import { UsageError } from './errors.js'
 import type { Io } from './io.js'
 import {
-  checkSoulFlags, DEFAULT_API_PORT, parseApiUrl, parseAuditInterval, parseBootstrap, parseListen, parseLogFormat, parseLogLevel, parseMemoryMode, parseName,
-  parsePort, repeatable, resolveApiUrl, resolveStartConfig, type StartConfig, type StartFlags
+  checkSoulFlags, DEFAULT_API_PORT, parseAnnounce, parseApiUrl, parseAuditInterval, parseBootstrap, parseListen, parseLogFormat, parseLogLevel, parseMemoryMode, parseName,
+  parsePort, parseRelayMode, parseSwitch, repeatable, resolveApiUrl, resolveStartConfig, type StartConfig, type StartFlags
 } from './options.js'
 
 /** What the commands do once their flags are parsed; main wires the real ones, tests fakes. */
@@ -41,11 +41,15 @@ export function buildProgram (actions: CliActions, io: Io): Command {
 
   // Every start flag can also come from its NARA_* environment variable; a flag beats it.
   program.command('start')
-    .description('start a nara on 127.0.0.1 with its local HTTP API')
+    .description('start a nara (on every interface, TCP port 4001, unless told otherwise) with its local HTTP API')
     .addOption(nameOption())
     .addOption(soulOption())
-    .addOption(new Option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)').argParser(parsePort).env('NARA_PORT'))
-    .addOption(new Option('--listen <multiaddr>', 'a multiaddr to listen on (repeatable; comma-separated in the variable)').argParser(repeatable(parseListen)).env('NARA_LISTEN'))
+    .addOption(new Option('--port <n>', 'TCP port on every interface (default 4001; 0 = any free port)').argParser(parsePort).env('NARA_PORT'))
+    .addOption(new Option('--listen <multiaddr>', 'a multiaddr to listen on, TCP or WebSockets (/ws), e.g. /ip4/127.0.0.1/tcp/4001 (repeatable; comma-separated in the variable)').argParser(repeatable(parseListen)).env('NARA_LISTEN'))
+    .addOption(new Option('--announce <multiaddr>', 'an address peers reach this nara at that it cannot see itself: a public IP or /dns4/<name>/tcp/<port> (repeatable; comma-separated in the variable)').argParser(repeatable(parseAnnounce)).env('NARA_ANNOUNCE'))
+    .addOption(new Option('--relay <mode>', 'relay for naras behind NAT: auto (once AutoNAT says this nara is public), on, off (default auto)').argParser(parseRelayMode).env('NARA_RELAY'))
+    .addOption(new Option('--mdns <on|off>', 'find naras on the LAN by multicast DNS (default: on when listening beyond loopback)').argParser(parseSwitch).env('NARA_MDNS'))
+    .addOption(new Option('--upnp <on|off>', 'ask the router to forward a port by UPnP (default off)').argParser(parseSwitch).env('NARA_UPNP'))
     .addOption(new Option('--bootstrap <multiaddr>', 'a nara to join, /.../p2p/<PeerID> (repeatable; comma-separated in the variable)').argParser(repeatable(parseBootstrap)).env('NARA_BOOTSTRAP'))
     .addOption(new Option('--api-port <n>', 'HTTP API port on 127.0.0.1 (0 = any free port)').argParser(parsePort).default(DEFAULT_API_PORT).env('NARA_API_PORT'))
     .addOption(new Option('--memory-mode <mode>', 'how many other naras\' stashes to keep: low 5, medium 20, high 50').argParser(parseMemoryMode).default('medium').env('NARA_MEMORY_MODE'))

@@ -106,7 +106,11 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
     return await deps.createNode({
       ...(config.name !== undefined ? { name: config.name } : {}),
       ...(config.soul !== undefined ? { soul: config.soul } : {}),
-      ...(config.listen !== undefined ? { listen: config.listen } : {}),
+      listen: config.listen,
+      announce: config.announce,
+      relay: config.relay,
+      ...(config.mdns !== undefined ? { mdns: config.mdns } : {}),
+      upnp: config.upnp,
       bootstrap: config.bootstrap,
       memoryMode: config.memoryMode,
       ...(config.auditIntervalMs !== undefined ? { stash: { auditIntervalMs: config.auditIntervalMs } } : {}),
@@ -116,8 +120,8 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
     const message = (err as Error).message
     if (message.includes('EADDRINUSE')) {
       throw new PortInUseError(config.port !== undefined
-        ? `TCP port ${config.port} is already in use on 127.0.0.1; pick another with --port <n> (0 = any free port)`
-        : `a listen address is already in use (${(config.listen ?? []).join(', ')}); pick another with --listen or --port`)
+        ? `TCP port ${config.port} is already in use; pick another with --port <n> (0 = any free port)`
+        : `a listen address is already in use (${config.listen.join(', ')}); pick another with --listen or --port`)
     }
     throw new CliError(`cannot start the node: ${firstLine(message)}`)
   }

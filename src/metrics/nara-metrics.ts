@@ -3,6 +3,14 @@ import type { CallOutcome, NaraRuntime, RuntimeObserver } from '../runtime/index
 import type { StashService } from '../services/stash/index.js'
 import { registerStashMetrics } from './stash-metrics.js'
 
+const REACHABILITY_STATES = ['public', 'private', 'unknown'] as const
+
+/** What the network metrics read: reachability now, and each direct-upgrade outcome as it comes. */
+export interface NetworkSource {
+  reachability(): string
+  onDirectUpgrade(listener: (outcome: string) => void): void
+}
+
 /** Call durations: from loopback round trips (ms) to the slowest timeouts. */
 const CALL_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
@@ -61,6 +69,29 @@ export class NaraMetrics implements RuntimeObserver {
       collect () { this.set(runtime.stats().pendingCalls) }
     })
     registerStashMetrics(this.registry, stash)
+  }
+
+  /** Adds the node's reachability (one series per state, 1 for the current one) and its direct upgrades. */
+  watchNetwork (network: NetworkSource): void {
+    const registers = [this.registry]
+    new Gauge({
+      name: 'nara_reachability',
+      help: 'Whether peers on the internet can dial this nara, by AutoNAT v2: 1 for the current state',
+      labelNames: ['state'],
+      registers,
+      collect () {
+        const current = network.reachability()
+        for (const state of REACHABILITY_STATES) this.set({ state }, state === current ? 1 : 0)
+      }
+    })
+    const upgrades = new Counter({
+      name: 'nara_direct_upgrades_total',
+      help: 'Peers first reached through a relay, by outcome: reached directly (DCUtR) or still relayed after the attempt',
+      labelNames: ['outcome'],
+      registers
+    })
+    for (const outcome of ['direct', 'relayed']) upgrades.inc({ outcome }, 0)
+    network.onDirectUpgrade((outcome) => { upgrades.inc({ outcome }) })
   }
 
   /** The metrics in the Prometheus text exposition format, with its content type. */

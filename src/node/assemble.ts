@@ -1,26 +1,32 @@
 import { MemoryLogger, NaraRuntime, type Logger } from '../runtime/index.js'
 import { StashService } from '../services/stash/index.js'
 import { PresenceService } from '../services/presence/index.js'
-import { Libp2pTransport, peerIdOfKey, type NaraServices, type TransportHost } from '../transport/index.js'
+import { Libp2pTransport, peerIdOfKey, type NaraServices, type NetworkService, type NetworkStatus, type TransportHost } from '../transport/index.js'
 import { NaraMetrics } from '../metrics/index.js'
 import { Connectivity } from './connectivity.js'
+import { linkTo } from './peer-links.js'
 import type { Identity } from '../identity/index.js'
 import type { Libp2p } from 'libp2p'
-import type { NaraNode, NaraOptions } from './types.js'
+import type { NaraNode, NaraOptions, NodeOnlyOption } from './types.js'
 
 export interface Assembly {
   identity: Identity
   libp2p: Pick<Libp2p<NaraServices>, 'peerId' | 'getMultiaddrs'>
   host: TransportHost
+  /** nara's libp2p network service (reachability, relaying), when the node runs it */
+  network?: NetworkService
   /** multiaddrs to join through (createNara's; an embedding app joins its own way) */
   bootstrap: readonly string[]
-  options: Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'>
+  options: Omit<NaraOptions, NodeOnlyOption>
   /** stops what the node runs on after the runtime has stopped (createNara: libp2p itself) */
   stopHost: () => Promise<void>
 }
 
 /** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
-export async function assembleNara ({ identity, libp2p, host, bootstrap, options, stopHost }: Assembly): Promise<NaraNode> {
+/** What an embedded node without nara's network service reports. */
+const NO_NETWORK: NetworkStatus = { reachability: 'unknown', confirmed: [], relaying: false, reservationsServed: 0 }
+
+export async function assembleNara ({ identity, libp2p, host, network, bootstrap, options, stopHost }: Assembly): Promise<NaraNode> {
   const logger: Logger = options.logger ?? new MemoryLogger()
   const metrics = new NaraMetrics(options.metricsRegistry)
   const runtime = new NaraRuntime({
@@ -37,6 +43,9 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
   await runtime.install(stash)
   for (const service of options.services ?? []) await runtime.install(service)
   metrics.watch(runtime, stash)
+  if (network !== undefined) {
+    metrics.watchNetwork({ reachability: () => network.status().reachability, onDirectUpgrade: (listener) => { network.onDirectUpgrade(listener) } })
+  }
   const connectivity = new Connectivity(host, runtime, bootstrap)
   const startedAt = Date.now()
   let stopping: Promise<void> | undefined
@@ -49,6 +58,8 @@ export async function assembleNara ({ identity, libp2p, host, bootstrap, options
     peerId: () => libp2p.peerId.toString(),
     multiaddrs: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
     uptimeMs: () => Date.now() - startedAt,
+    network: () => network?.status() ?? NO_NETWORK,
+    linkTo: (naraId) => linkTo(host, runtime, naraId),
     peerIdOf: (naraId) => {
       const known = runtime.keyring.get(naraId)
       return known === undefined ? undefined : peerIdOfKey(known.publicKey).toString()

@@ -3,6 +3,9 @@ import type { Message, NaraRuntime } from '../runtime/index.js'
 import type { NaraID } from '../identity/index.js'
 import type { PeerId } from '@libp2p/interface'
 
+/** How long a dial to a peer found on the LAN may take. */
+const DISCOVERED_DIAL_MS = 10_000
+
 /** How long a join's neighbour lookup may take. */
 const NEIGHBOUR_LOOKUP_MS = 10_000
 /**
@@ -55,6 +58,8 @@ export class Connectivity {
     this.bootstrapper.start()
     this.reconnector.start()
     this.unsubscribe = [
+      // a nara found on the LAN (mDNS) is dialled at once: that is how a LAN with no --bootstrap forms
+      this.host.onPeerDiscovered((peer) => { void this.meet(peer) }),
       this.host.onDisconnect(() => {
         this.bootstrapper.connectionClosed()
         void this.keeper.topUp()
@@ -80,6 +85,15 @@ export class Connectivity {
     this.bootstrapper.stop()
     this.keeper.stop()
     this.reconnector.stop()
+  }
+
+  private async meet (peer: PeerId): Promise<void> {
+    if (this.host.connectedPeers().some(p => p.equals(peer))) return
+    try {
+      await this.host.connect(peer, { signal: AbortSignal.timeout(DISCOVERED_DIAL_MS) })
+    } catch {
+      // gone again, or not a nara we can reach: discovery will tell us when it is back
+    }
   }
 
   /** Calls `use` with the PeerId of the nara a presence event is about, when its key is known. */

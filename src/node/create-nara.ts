@@ -32,7 +32,14 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
   })
   const metricsRegistry = options.metricsRegistry ?? new Registry()
   const libp2p = await createLibp2p({
-    ...naraLibp2pOptions({ privateKey: identity.privateKey, listen: options.listen ?? DEFAULT_LISTEN }),
+    ...naraLibp2pOptions({
+      privateKey: identity.privateKey,
+      listen: options.listen ?? DEFAULT_LISTEN,
+      ...(options.announce !== undefined ? { announce: options.announce } : {}),
+      ...(options.relay !== undefined ? { relay: options.relay } : {}),
+      ...(options.mdns !== undefined ? { mdns: options.mdns } : {}),
+      ...(options.upnp !== undefined ? { upnp: options.upnp } : {})
+    }),
     // libp2p's metrics and the process's (CPU, memory, event loop) in this node's registry
     metrics: prometheusMetrics({ registry: metricsRegistry, defaultMetrics: { eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS } })
   })
@@ -42,6 +49,7 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
       identity,
       libp2p,
       host: hostFromLibp2p(libp2p),
+      network: libp2p.services.network,
       bootstrap: options.bootstrap ?? [],
       options: { ...options, metricsRegistry },
       stopHost: async () => { await libp2p.stop() }

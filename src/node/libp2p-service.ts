@@ -4,10 +4,10 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { hostFromComponents } from '../transport/index.js'
 import { assembleNara } from './assemble.js'
 import type { Identity } from '../identity/index.js'
-import type { NaraNode, NaraOptions } from './types.js'
+import type { NaraNode, NaraOptions, NodeOnlyOption } from './types.js'
 
 /** Options of the `nara()` libp2p service. */
-export interface NaraServiceInit extends Omit<NaraOptions, 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap'> {
+export interface NaraServiceInit extends Omit<NaraOptions, NodeOnlyOption> {
   /** the nara identity; the libp2p node must be created with `privateKey: identity.privateKey` */
   identity: Identity
   /** the key of the app's gossipsub service in its libp2p `services` @default 'pubsub' */

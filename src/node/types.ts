@@ -4,6 +4,14 @@ import type { StashOptions, StashService } from '../services/stash/index.js'
 import type { PresenceOptions, PresenceService } from '../services/presence/index.js'
 import type { NaraMetrics } from '../metrics/index.js'
 import type { Registry } from 'prom-client'
+import type { NetworkStatus, RelayMode } from '../transport/index.js'
+
+/** How this node reaches a peer now: a direct connection, only through a relay (named when known), or no connection. */
+export interface PeerLink {
+  connection: 'direct' | 'relayed' | 'none'
+  /** the relay's nara name, or its PeerID when it is no nara this node knows */
+  relay?: string
+}
 
 /** Options of `createNara`. Every one has a default that works on a laptop. */
 export interface NaraOptions {
@@ -13,8 +21,16 @@ export interface NaraOptions {
   soul?: string
   /** @default this machine's id */
   machineId?: string
-  /** multiaddrs to listen on @default ['/ip4/127.0.0.1/tcp/0'] */
+  /** multiaddrs to listen on (TCP, or WebSockets with /ws) @default ['/ip4/127.0.0.1/tcp/0'] */
   listen?: string[]
+  /** addresses peers can reach this node at that it cannot see itself: a public IP or DNS name (`/dns4/nara.example.com/tcp/4001`) */
+  announce?: string[]
+  /** serve circuit relay v2 to naras behind NAT: once AutoNAT says public ('auto'), always ('on') or never @default 'auto' */
+  relay?: RelayMode
+  /** find naras on the LAN by multicast DNS @default on when listening beyond loopback */
+  mdns?: boolean
+  /** ask the router for a port mapping by UPnP @default false */
+  upnp?: boolean
   /** multiaddrs of naras to join @default [] */
   bootstrap?: string[]
   /** @default 'medium' */
@@ -34,6 +50,9 @@ export interface NaraOptions {
   metricsRegistry?: Registry
 }
 
+/** Options about the libp2p node itself: createNara's alone (an embedding app configures its own libp2p). */
+export type NodeOnlyOption = 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap' | 'announce' | 'relay' | 'mdns' | 'upnp'
+
 /** A running nara: its identity, runtime, services and libp2p node. */
 export interface NaraNode {
   readonly identity: Identity
@@ -46,6 +65,10 @@ export interface NaraNode {
   peerId(): string
   /** the addresses other naras can dial, as strings */
   multiaddrs(): string[]
+  /** whether peers on the internet can dial this node (AutoNAT v2), and whether it relays; `unknown` when embedded without nara's network service */
+  network(): NetworkStatus
+  /** how this node reaches a nara now */
+  linkTo(naraId: string): PeerLink
   /** ms since this node started */
   uptimeMs(): number
   /** the PeerID string of a nara, derived from its public key; undefined when its key is unknown */

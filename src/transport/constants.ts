@@ -160,3 +160,44 @@ export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
  * and `Dscore` keep their proportions.
  */
 export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 6, Dscore: 2, Dout: 1, Dlazy: 4 } as const
+
+/**
+ * How long a nara that has reached the internet waits for AutoNAT to confirm one of its
+ * public addresses before it calls itself private. AutoNAT v2 confirms a listen address
+ * on one peer's successful dial-back (a few hundred ms on a good link); it never
+ * declares an address unreachable until 8 peers from 8 different /8 networks failed to
+ * dial it, which a small swarm never has. So silence past this window is the verdict.
+ */
+export const REACHABILITY_VERDICT_MS = 8_000
+
+/** How many relays a private nara reserves a slot on: one can go away without it becoming unreachable. */
+export const RELAY_RESERVATIONS = 2
+
+/**
+ * What a public nara's relay grants. libp2p's defaults (2 min, 128 KiB per relayed
+ * connection) suit a hole-punch handshake, not a peer that lives behind the relay:
+ * nara keeps its mesh, presence heartbeats and gossip on the relayed connection for
+ * as long as the peers know each other, and a stash store is up to ~11 KiB of envelope.
+ * An hour or 32 MiB (a stash store every second for most of that hour, or ~100,000
+ * heartbeats), then the connection closes and the peers dial again through the relay.
+ */
+export const RELAY_LIMITS = {
+  durationMs: 60 * 60_000,
+  dataBytes: 32n * 1024n * 1024n,
+  /** reservations held at once, in total and from one source IP (one host cannot take them all) */
+  maxReservations: 64,
+  maxReservationsPerIp: 4,
+  /** a client refreshes well before this; a relay that lost its client frees the slot by then */
+  reservationTtlMs: 30 * 60_000
+} as const
+
+/**
+ * How long after a relayed connection opens a direct connection to the same peer still
+ * counts as DCUtR's work: its default is 3 attempts of 5 s each, plus the sync round trip.
+ */
+export const DIRECT_UPGRADE_WINDOW_MS = 20_000
+
+/** naras answer only naras' mDNS queries, not every libp2p node's on the LAN */
+export const MDNS_SERVICE_TAG = '_nara._udp.local'
+/** how often a nara asks the LAN who is there; a newcomer asks at once, and the first answer is enough */
+export const MDNS_INTERVAL_MS = 10_000

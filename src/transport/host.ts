@@ -8,6 +8,18 @@ export interface ConnectOptions extends AbortOptions {
   onOpen?(): void
 }
 
+/** A live connection as the transport sees it. */
+export interface ConnectionInfo {
+  readonly remoteAddr: Multiaddr
+  /** a relayed connection, within the relay's limits */
+  readonly limited: boolean
+}
+
+/** Options of a new stream: a signal, and whether it may run over a relayed (limited) connection. */
+export interface StreamOptions extends AbortOptions {
+  runOnLimitedConnection?: boolean
+}
+
 /** libp2p dial options: a signal, and progress events by name. */
 type DialOptions = AbortOptions & { onProgress?(event: { type: string }): void }
 
@@ -33,15 +45,19 @@ export interface TransportHost {
   handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
   unhandle(protocol: string): Promise<void>
   /** Opens a stream, dialing (through the peer store or peer routing) when not connected. */
-  dialProtocol(peer: PeerId, protocols: string[], options?: AbortOptions): Promise<Stream>
+  dialProtocol(peer: PeerId, protocols: string[], options?: StreamOptions): Promise<Stream>
   /** Opens a connection to a peer (through the peer store or peer routing) or to an address. */
   connect(peer: PeerId | Multiaddr, options?: ConnectOptions): Promise<void>
   /** The peers this node has a connection to. */
   connectedPeers(): PeerId[]
   /** The remote address of a live connection to `peer`, if any. */
   remoteAddressOf(peer: PeerId): Multiaddr | undefined
+  /** Every live connection to `peer`: where it goes, and whether a relay limits it. */
+  connectionsTo(peer: PeerId): ConnectionInfo[]
   /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
   onDisconnect(listener: () => void): () => void
+  /** Calls `listener` with each peer a discovery mechanism (mDNS on the LAN) finds; returns the unsubscribe function. */
+  onPeerDiscovered(listener: (peer: PeerId) => void): () => void
   /** Where this node listens. */
   addresses(): Multiaddr[]
   /** Records addresses for a peer in the peer store (dialing it then needs no lookup). */
@@ -81,12 +97,14 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
     connect: async (peer, options) => { await node.dial(peer, dialOptions(options)) },
     connectedPeers: () => node.getPeers(),
     remoteAddressOf: (peer) => node.getConnections(peer)[0]?.remoteAddr,
+    connectionsTo: (peer) => node.getConnections(peer).map(infoOf),
     addresses: () => node.getMultiaddrs(),
     rememberAddresses: async (peer, multiaddrs) => { await node.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {
       node.addEventListener('connection:close', listener)
       return () => { node.removeEventListener('connection:close', listener) }
     },
+    onPeerDiscovered: (listener) => onDiscovery(node, listener),
     neighbours: async (options) => await closestPeers(node.peerRouting, node.peerId, options),
     refreshAddresses: async (peer, options) => {
       const dht = node.services.dht
@@ -107,9 +125,9 @@ export interface HostComponents {
     unhandle(protocol: string, options?: AbortOptions): Promise<void>
   }
   readonly connectionManager: {
-    openStream(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>
+    openStream(peer: PeerId, protocol: string | string[], options?: StreamOptions): Promise<Stream>
     openConnection(peer: PeerId | Multiaddr, options?: DialOptions): Promise<unknown>
-    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr }>
+    getConnections(peer?: PeerId): Array<{ readonly remotePeer: PeerId, readonly remoteAddr: Multiaddr, readonly limits?: unknown }>
   }
   readonly events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   readonly addressManager: { getAddresses(): Multiaddr[] }
@@ -131,12 +149,14 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     connect: async (peer, options) => { await components.connectionManager.openConnection(peer, dialOptions(options)) },
     connectedPeers: () => uniquePeers(components.connectionManager.getConnections().map(c => c.remotePeer)),
     remoteAddressOf: (peer) => components.connectionManager.getConnections(peer)[0]?.remoteAddr,
+    connectionsTo: (peer) => components.connectionManager.getConnections(peer).map(infoOf),
     addresses: () => components.addressManager.getAddresses(),
     rememberAddresses: async (peer, multiaddrs) => { await components.peerStore.merge(peer, { multiaddrs }) },
     onDisconnect: (listener) => {
       components.events.addEventListener('connection:close', listener)
       return () => { components.events.removeEventListener('connection:close', listener) }
     },
+    onPeerDiscovered: (listener) => onDiscovery(components.events, listener),
     neighbours: async (options) => components.peerRouting === undefined ? [] : await closestPeers(components.peerRouting, components.peerId, options),
     ...(components.peerRouting !== undefined
       ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
@@ -145,6 +165,16 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
     pubsub,
     logger: components.logger
   }
+}
+
+function infoOf (connection: { remoteAddr: Multiaddr, limits?: unknown }): ConnectionInfo {
+  return { remoteAddr: connection.remoteAddr, limited: connection.limits !== undefined }
+}
+
+function onDiscovery (events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>, listener: (peer: PeerId) => void): () => void {
+  const handler = (event: CustomEvent<{ id: PeerId }>): void => { listener(event.detail.id) }
+  events.addEventListener('peer:discovery', handler)
+  return () => { events.removeEventListener('peer:discovery', handler) }
 }
 
 /** How many neighbours a join asks peer routing for: Kad-DHT's bucket size. */

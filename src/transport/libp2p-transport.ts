@@ -264,7 +264,7 @@ export class Libp2pTransport implements Transport {
 
   /** Opens a stream; when known addresses fail, asks peer routing for fresh ones and tries once more. */
   private async dial (peer: PeerId, to: Recipient, protocols: string[], options: SendOptions, limit: Deadline): Promise<Stream> {
-    const attempt = async (): Promise<Stream> => await this.host.dialProtocol(peer, protocols, { signal: limit.signal })
+    const attempt = async (): Promise<Stream> => await this.host.dialProtocol(peer, protocols, { signal: limit.signal, runOnLimitedConnection: true })
     const unreachable = (err: unknown): Error => {
       if (this.stopping.signal.aborted) return new NotRunningError('send')
       const why = (err as Error).message
@@ -321,7 +321,9 @@ export class Libp2pTransport implements Transport {
         void this.onStream(behavior, version, stream, connection)
       }, {
         maxInboundStreams: MAX_INBOUND_STREAMS_PER_PROTOCOL,
-        maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_PROTOCOL
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_PROTOCOL,
+        // a nara behind NAT is reached through a relay: its connections are limited ones
+        runOnLimitedConnection: true
       })
     }
   }

@@ -5,9 +5,17 @@ import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { mdns } from '@libp2p/mdns'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { announceable } from './address-scope.js'
+import { networkService, type NetworkService, type RelayMode } from './network-service.js'
 import {
   ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, GOSSIP_MESH, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
-  NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
+  MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { fastMessageId } from './gossip-ids.js'
 import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
@@ -23,25 +31,53 @@ export type NaraServices = {
   ping: Ping
   pubsub: GossipSub
   dht: KadDHT
+  network: NetworkService
+  autoNAT: unknown
+  dcutr: unknown
+  upnp?: unknown
 }
 
 export interface NaraLibp2pConfig {
   /** the nara identity key (Ed25519): it is also the libp2p node key, so PeerID and NaraID share it */
   privateKey: PrivateKey
-  /** multiaddrs to listen on, e.g. '/ip4/127.0.0.1/tcp/0' */
+  /** multiaddrs to listen on, e.g. '/ip4/127.0.0.1/tcp/0' or '/ip4/0.0.0.0/tcp/4002/ws' */
   listen: string[]
+  /** addresses peers can reach this node at that it cannot see itself (a public IP, a DNS name) */
+  announce?: string[]
+  /** serve circuit relay v2: once AutoNAT says public ('auto'), always, or never @default 'auto' */
+  relay?: RelayMode
+  /** find naras on the LAN by multicast DNS @default on when listening beyond loopback */
+  mdns?: boolean
+  /** ask the router for a port mapping by UPnP @default false */
+  upnp?: boolean
+}
+
+/** Whether every listen address is on loopback: a local swarm, which neither NAT nor a LAN concerns. */
+export function listensOnLoopbackOnly (listen: readonly string[]): boolean {
+  return listen.every(address => /^\/ip4\/127\.|^\/ip6\/::1\/|^\/dns[46]?\/localhost\//.test(address))
 }
 
 /**
- * The libp2p configuration of a nara node: TCP + Noise + Yamux, identify, ping,
- * signed gossipsub and a private Kad-DHT in server mode that keeps loopback and
- * private addresses (a local swarm runs on 127.0.0.1).
+ * The libp2p configuration of a nara node: TCP and WebSockets (and circuit relay v2
+ * to reach naras behind NAT) + Noise + Yamux, identify, ping, signed gossipsub, a
+ * private Kad-DHT in server mode that keeps loopback and private addresses (a local
+ * swarm runs on 127.0.0.1), AutoNAT v2, DCUtR, nara's network service (reachability,
+ * relaying, reservations), and mDNS on a LAN.
  */
 export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraServices> {
+  const local = listensOnLoopbackOnly(opts.listen)
+  let network: NetworkService | undefined
   return {
     privateKey: opts.privateKey,
-    addresses: { listen: opts.listen },
-    transports: [tcp()],
+    addresses: {
+      listen: opts.listen,
+      appendAnnounce: opts.announce ?? [],
+      announceFilter: (addresses) => announceable(addresses)
+    },
+    transports: [tcp(), webSockets(), circuitRelayTransport()],
+    // a relay's share per source IP is the network service's call
+    connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
+    ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
     connectionEncrypters: [wholeWrites(noise())],
     streamMuxers: [halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS }))],
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS, pingTimeout: { minTimeout: CONNECTION_PING_MIN_TIMEOUT_MS } },
@@ -55,11 +91,17 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     },
     services: {
       identify: identify(),
+      autoNAT: autoNATv2(),
+      dcutr: dcutr(),
+      network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
+      ...(opts.upnp === true ? { upnp: uPnPNAT() } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
       pubsub: gossipsub({
         ...GOSSIP_MESH,
         globalSignaturePolicy: StrictSign,
         emitSelf: false,
+        // a nara behind NAT gossips over its relayed connections
+        runOnLimitedConnection: true,
         // the transport holds and republishes broadcasts nobody listens to yet
         allowPublishToZeroTopicPeers: true,
         fallbackToFloodsub: false,

@@ -84,8 +84,8 @@ describe('nara start and the CLI client, as spawned processes', () => {
     await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as { port: number }).port
     try {
-      for (const flag of ['--port', '--api-port']) {
-        const result = await run(['start', '--name', 'e2e-busy', flag, String(port), '--log-level', 'debug'], 20_000)
+      for (const [flag, value] of [['--listen', `/ip4/127.0.0.1/tcp/${port}`], ['--api-port', String(port)]]) {
+        const result = await run(['start', '--name', 'e2e-busy', flag, value, '--log-level', 'debug'], 20_000)
         expect(result.code, flag).not.toBe(0)
         expect(result.stderr.trim().split('\n'), flag).toHaveLength(1)
         expect(result.stderr, flag).toMatch(String(port))

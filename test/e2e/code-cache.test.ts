@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeF
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CLI, exited, killAll, startNara } from '../helpers/processes.js'
+import { CLI, exited, killAll, LOOPBACK_LISTEN, startNara } from '../helpers/processes.js'
 import { sleep, waitFor } from '../helpers/wait.js'
 
 afterAll(() => { killAll() })
@@ -28,7 +28,7 @@ describe('the nara bin\'s code cache', () => {
       const garbage = Buffer.from('not a V8 code cache')
       writeFileSync(pkg.cache, garbage)
 
-      const first = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      const first = await startNara(['--name', 'e2e-cache', '--listen', LOOPBACK_LISTEN], 20_000, pkg.bin)
       expect(first.info.name).toBe('e2e-cache')
       // V8 rejected the garbage, so the launcher writes the code it compiled instead.
       await waitFor(() => !readFileSync(pkg.cache).equals(garbage), 'a cache V8 accepts', 3 * CACHED_AFTER_MS)
@@ -36,7 +36,7 @@ describe('the nara bin\'s code cache', () => {
       expect(await exited(first.child, 8_000)).toBe(0)
       const written = statSync(pkg.cache).mtimeMs
 
-      const second = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      const second = await startNara(['--name', 'e2e-cache', '--listen', LOOPBACK_LISTEN], 20_000, pkg.bin)
       expect(second.info.id).toBe(first.info.id)
       // An accepted cache is not written again.
       await sleep(CACHED_AFTER_MS + 1_000)
@@ -46,7 +46,7 @@ describe('the nara bin\'s code cache', () => {
 
       // Another build of the bundle (V8 itself would compare only its length): compiled afresh, cached anew.
       utimesSync(pkg.bundle, new Date(), new Date(Date.now() + 60_000))
-      const third = await startNara(['--name', 'e2e-cache', '--port', '0'], 20_000, pkg.bin)
+      const third = await startNara(['--name', 'e2e-cache', '--listen', LOOPBACK_LISTEN], 20_000, pkg.bin)
       await waitFor(() => statSync(pkg.cache).mtimeMs !== written, 'a cache for the new build', 3 * CACHED_AFTER_MS)
       third.child.kill('SIGTERM')
       expect(await exited(third.child, 8_000)).toBe(0)

@@ -7,6 +7,12 @@ import { NODE_FLAGS } from '../../src/cli/node-flags.js'
 export const CLI = fileURLToPath(new URL('../../dist/nara.mjs', import.meta.url))
 export const SWARM = fileURLToPath(new URL('../../dist/scripts/swarm.js', import.meta.url))
 
+/** Tests stay on loopback: a nara told nowhere else listens on 127.0.0.1 (not `nara start`'s every interface). */
+export const LOOPBACK_LISTEN = '/ip4/127.0.0.1/tcp/0'
+const saysWhere = (args: string[], env: Record<string, string | undefined> = {}): boolean =>
+  args.includes('--listen') || args.includes('--port') || env.NARA_LISTEN !== undefined || env.NARA_PORT !== undefined
+const onLoopback = (args: string[], env?: Record<string, string | undefined>): string[] => saysWhere(args, env) ? args : ['--listen', LOOPBACK_LISTEN, ...args]
+
 export interface RunningNara {
   child: ChildProcess
   info: Started
@@ -17,7 +23,7 @@ const children = new Set<ChildProcess>()
 
 /** Starts `nara start --json ...` and resolves with its start-up line. */
 export async function startNara (args: string[], timeoutMs = 20_000, cli = CLI): Promise<RunningNara> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'start', '--json', '--api-port', '0', '--log-level', 'warn', ...onLoopback(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   let stderr = ''
@@ -44,7 +50,7 @@ export interface SpawnedNara {
 
 /** Spawns `nara start` with exactly these flags (and environment variables), collecting its output. */
 export function spawnStart (args: string[], env: Record<string, string> = {}): SpawnedNara {
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start', ...onLoopback(args, env)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   children.add(child)
   child.once('exit', () => children.delete(child))
   let stdout = ''
@@ -57,7 +63,7 @@ export function spawnStart (args: string[], env: Record<string, string> = {}): S
 /** Runs a command to completion (bounded) and returns its exit code and output. */
 export async function run (args: string[], timeoutMs = 90_000, file = CLI): Promise<{ code: number | null, stdout: string, stderr: string, ms: number }> {
   const started = Date.now()
-  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [file, ...(args[0] === 'start' ? ['start', ...onLoopback(args.slice(1))] : args)], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let stdout = ''
   let stderr = ''

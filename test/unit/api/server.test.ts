@@ -58,17 +58,20 @@ describe('the HTTP API of a nara in a swarm of four', () => {
       peerId: '12D3KooW-fake-api-0',
       multiaddrs: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW-fake-api-0'],
       uptimeMs: expect.any(Number),
-      memoryMode: 'medium'
+      memoryMode: 'medium',
+      reachability: 'unknown',
+      confirmedAddresses: [],
+      relaying: false
     })
     expect(body.uptimeMs).toBeGreaterThanOrEqual(1_500)
   })
 
-  it('GET /peers lists the three others with their PeerIDs', async () => {
+  it('GET /peers lists the three others with their PeerIDs and how each is reached', async () => {
     const body = (await app.inject({ method: 'GET', url: '/peers' })).json<PeersBody>()
     expect(body.peers.map(p => p.name).sort()).toEqual(['api-1', 'api-2', 'api-3'])
     for (const p of body.peers) {
       expect(p.peerId).toBe(`peer-of-${p.id}`)
-      expect(p).toEqual({ id: expect.any(String), name: expect.any(String), peerId: expect.any(String), uptimeMs: expect.any(Number), lastSeen: expect.any(Number) })
+      expect(p).toEqual({ id: expect.any(String), name: expect.any(String), peerId: expect.any(String), uptimeMs: expect.any(Number), lastSeen: expect.any(Number), connection: 'direct' })
     }
   })
 

@@ -47,7 +47,7 @@ describe('client commands against a running API', () => {
   it('nara peers prints a table of the others', async () => {
     const { code, out } = await nara('peers')
     expect(code).toBe(0)
-    expect(out[0]).toMatch(/^NAME\s+NaraID\s+PeerID\s+UPTIME\s+LAST SEEN$/)
+    expect(out[0]).toMatch(/^NAME\s+NaraID\s+PeerID\s+CONNECTION\s+UPTIME\s+LAST SEEN$/)
     expect(out.slice(1, 3).map(l => l.split(/\s+/)[0])).toEqual(['cli-1', 'cli-2'])
     expect(out[3]).toBe('2 peer(s) online')
   })
@@ -66,7 +66,7 @@ describe('client commands against a running API', () => {
       await node.stop()
     }
     // 60 s announced 90 s ago: up for 2m 30s by now (a second may pass while the command runs)
-    expect(io.outLines[1]).toMatch(/^quiet\s+some-id\s+\(unknown\)\s+2m 3[01]s\s+1m 3[01]s ago$/)
+    expect(io.outLines[1]).toMatch(/^quiet\s+some-id\s+\(unknown\)\s+none\s+2m 3[01]s\s+1m 3[01]s ago$/)
   })
 
   it('nara stash get before a stash exists says how to make one', async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from 'commander'
 import { Identity } from '../../../src/index.js'
 import {
-  DEFAULT_API_PORT, parseApiUrl, parseBootstrap, parseListen, parseLogLevel, parseMemoryMode, parseName, parsePort,
+  DEFAULT_API_PORT, parseAnnounce, parseApiUrl, parseBootstrap, parseListen, parseLogLevel, parseMemoryMode, parseName, parsePort, parseRelayMode, parseSwitch,
   resolveApiUrl, resolveStartConfig, type StartFlags
 } from '../../../src/cli/options.js'
 import { UsageError } from '../../../src/cli/errors.js'
@@ -44,12 +44,32 @@ describe('flag parsers', () => {
     expect(() => parseName('Bad_Name')).toThrow(/invalid name "Bad_Name".*e\.g\. --name fuzzy-otter-07/)
   })
 
-  it('listen addresses: a TCP multiaddr without /p2p', () => {
+  it('listen addresses: a TCP or WebSockets multiaddr without /p2p', () => {
     expect(parseListen('/ip4/127.0.0.1/tcp/4001')).toBe('/ip4/127.0.0.1/tcp/4001')
-    expect(() => parseListen('garbage')).toThrow(/^not a multiaddr .*; use e\.g\. \/ip4\/127\.0\.0\.1\/tcp\/4001$/)
+    expect(parseListen('/ip6/::/tcp/4001')).toBe('/ip6/::/tcp/4001')
+    expect(parseListen('/ip4/0.0.0.0/tcp/4002/ws')).toBe('/ip4/0.0.0.0/tcp/4002/ws')
+    expect(() => parseListen('garbage')).toThrow(/^not a multiaddr .*; use e\.g\. \/ip4\/0\.0\.0\.0\/tcp\/4001$/)
     expect(() => parseListen('/ip4/999.0.0.1/tcp/1')).toThrow(/not a multiaddr/)
-    expect(() => parseListen('/ip4/127.0.0.1/udp/1')).toThrow('nara listens on TCP')
+    expect(() => parseListen('/ip4/127.0.0.1/udp/1')).toThrow('nara listens on TCP or WebSockets')
     expect(() => parseListen(BOOT)).toThrow('a listen address has no /p2p part')
+  })
+
+  it('announced addresses: a host (IP or DNS name) and a TCP port, without /p2p', () => {
+    expect(parseAnnounce('/dns4/nara.example.com/tcp/4001')).toBe('/dns4/nara.example.com/tcp/4001')
+    expect(parseAnnounce('/ip4/203.0.113.7/tcp/4001/ws')).toBe('/ip4/203.0.113.7/tcp/4001/ws')
+    expect(() => parseAnnounce('nara.example.com:4001')).toThrow(/^not a multiaddr .*; use e\.g\. \/ip4\/203\.0\.113\.7\/tcp\/4001 or \/dns4\//)
+    expect(() => parseAnnounce('/dns4/nara.example.com')).toThrow('announce a host and a TCP port')
+    expect(() => parseAnnounce('/p2p-circuit')).toThrow('announce a host and a TCP port')
+    expect(() => parseAnnounce(BOOT)).toThrow('an announced address has no /p2p part')
+  })
+
+  it('relay modes and on/off switches', () => {
+    expect(parseRelayMode('auto')).toBe('auto')
+    expect(parseRelayMode('off')).toBe('off')
+    expect(() => parseRelayMode('yes')).toThrow('use one of auto, on, off')
+    expect(parseSwitch('on')).toBe(true)
+    expect(parseSwitch('off')).toBe(false)
+    expect(() => parseSwitch('true')).toThrow('use on or off')
   })
 
   it('bootstrap addresses need a real PeerID', () => {
@@ -67,12 +87,14 @@ describe('flag parsers', () => {
 })
 
 describe('resolveStartConfig', () => {
-  it('defaults: createNara chooses the listen address, no bootstrap', () => {
-    expect(resolveStartConfig(defaults)).toEqual({ bootstrap: [], memoryMode: 'medium', apiPort: 7420, logLevel: 'info', json: false })
+  it('defaults: every interface on TCP port 4001, relaying once public, mDNS left to the listen address, no UPnP, no bootstrap', () => {
+    expect(resolveStartConfig(defaults)).toEqual({
+      listen: ['/ip4/0.0.0.0/tcp/4001'], announce: [], relay: 'auto', upnp: false, bootstrap: [], memoryMode: 'medium', apiPort: 7420, logLevel: 'info', json: false
+    })
   })
 
-  it('--port maps to a loopback TCP listen address', () => {
-    expect(resolveStartConfig({ ...defaults, port: 4001 }).listen).toEqual(['/ip4/127.0.0.1/tcp/4001'])
+  it('--port is that TCP port on every interface', () => {
+    expect(resolveStartConfig({ ...defaults, port: 4011 }).listen).toEqual(['/ip4/0.0.0.0/tcp/4011'])
   })
 
   it('refuses --port with --listen, and a soul without its name or for another name', () => {
@@ -95,12 +117,27 @@ describe('resolveStartConfig', () => {
 describe('nara start: parsing the command line', () => {
   it('hands every flag to start', async () => {
     const { code, calls, err } = await cli('start', '--name', 'alice', '--port', '4001', '--bootstrap', BOOT, '--bootstrap', BOOT,
-      '--api-port', '0', '--memory-mode', 'high', '--audit-interval', '2.5', '--log-level', 'warn', '--json')
+      '--api-port', '0', '--memory-mode', 'high', '--audit-interval', '2.5', '--log-level', 'warn', '--json',
+      '--announce', '/dns4/nara.example.com/tcp/4001', '--announce', '/ip4/203.0.113.7/tcp/4001', '--relay', 'off', '--mdns', 'off', '--upnp', 'on')
     expect(err).toEqual([])
     expect(code).toBeUndefined()
     expect(calls).toEqual([{
       action: 'start',
-      config: { name: 'alice', port: 4001, listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: [BOOT, BOOT], apiPort: 0, memoryMode: 'high', auditIntervalMs: 2500, logLevel: 'warn', json: true }
+      config: {
+        name: 'alice',
+        port: 4001,
+        listen: ['/ip4/0.0.0.0/tcp/4001'],
+        announce: ['/dns4/nara.example.com/tcp/4001', '/ip4/203.0.113.7/tcp/4001'],
+        relay: 'off',
+        mdns: false,
+        upnp: true,
+        bootstrap: [BOOT, BOOT],
+        apiPort: 0,
+        memoryMode: 'high',
+        auditIntervalMs: 2500,
+        logLevel: 'warn',
+        json: true
+      }
     }])
   })
 
@@ -111,6 +148,10 @@ describe('nara start: parsing the command line', () => {
 
   const bad: Array<[string[], RegExp]> = [
     [['--port', 'abc'], /^error: option '--port <n>' argument 'abc' is invalid\. a port is a whole number/],
+    [['--announce', '1.2.3.4:4001'], /^error: option '--announce <multiaddr>' argument '1\.2\.3\.4:4001' is invalid\. not a multiaddr .*use e\.g\. \/ip4\/203\.0\.113\.7\/tcp\/4001/],
+    [['--relay', 'maybe'], /^error: option '--relay <mode>' argument 'maybe' is invalid\. use one of auto, on, off/],
+    [['--mdns', 'yes'], /^error: option '--mdns <on\|off>' argument 'yes' is invalid\. use on or off$/],
+    [['--upnp', '1'], /^error: option '--upnp <on\|off>' argument '1' is invalid\. use on or off$/],
     [['--api-port', '70000'], /^error: option '--api-port <n>' argument '70000' is invalid/],
     [['--memory-mode', 'huge'], /^error: option '--memory-mode <mode>' argument 'huge' is invalid\. use one of low, medium, high$/],
     [['--audit-interval', '0'], /^error: option '--audit-interval <seconds>' argument '0' is invalid\. give seconds from 0\.1 to 86400, e\.g\. 45 or 0\.5$/],
@@ -159,14 +200,16 @@ describe('nara start: flags from NARA_* environment variables', () => {
   it('every start flag can come from its variable; repeatable ones take a comma-separated list', async () => {
     Object.assign(process.env, {
       NARA_NAME: 'envy', NARA_PORT: '4002', NARA_BOOTSTRAP: `${BOOT}, ${OTHER}`, NARA_API_PORT: '0', NARA_MEMORY_MODE: 'low',
-      NARA_AUDIT_INTERVAL: '30', NARA_LOG_LEVEL: 'debug', NARA_LOG_FORMAT: 'pretty', NARA_JSON: '1'
+      NARA_AUDIT_INTERVAL: '30', NARA_LOG_LEVEL: 'debug', NARA_LOG_FORMAT: 'pretty', NARA_JSON: '1',
+      NARA_ANNOUNCE: '/dns4/a.example.com/tcp/4001,/dns6/b.example.com/tcp/4001', NARA_RELAY: 'on', NARA_MDNS: 'on', NARA_UPNP: 'off'
     })
     const { code, calls, err } = await cli('start')
     expect(err).toEqual([])
     expect(code).toBeUndefined()
     expect(calls[0].config).toEqual({
-      name: 'envy', port: 4002, listen: ['/ip4/127.0.0.1/tcp/4002'], bootstrap: [BOOT, OTHER], apiPort: 0, memoryMode: 'low',
-      auditIntervalMs: 30_000, logLevel: 'debug', logFormat: 'pretty', json: true
+      name: 'envy', port: 4002, listen: ['/ip4/0.0.0.0/tcp/4002'], bootstrap: [BOOT, OTHER], apiPort: 0, memoryMode: 'low',
+      auditIntervalMs: 30_000, logLevel: 'debug', logFormat: 'pretty', json: true,
+      announce: ['/dns4/a.example.com/tcp/4001', '/dns6/b.example.com/tcp/4001'], relay: 'on', mdns: true, upnp: false
     })
     delete process.env.NARA_PORT
     process.env.NARA_LISTEN = '/ip4/127.0.0.1/tcp/1,/ip4/127.0.0.1/tcp/2'

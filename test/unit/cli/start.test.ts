@@ -47,7 +47,9 @@ describe('nara start', () => {
     const d = deps(node)
     const started = await runStart(config({ name: 'starter', port: 4001, json: true, memoryMode: 'low' }), d)
     cleanup.push(started.stop)
-    expect(d.created).toEqual([{ name: 'starter', listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: [], memoryMode: 'low', logger: expect.any(Object) }])
+    expect(d.created).toEqual([{
+      name: 'starter', listen: ['/ip4/0.0.0.0/tcp/4001'], announce: [], relay: 'auto', upnp: false, bootstrap: [], memoryMode: 'low', logger: expect.any(Object)
+    }])
     expect(d.io.outLines).toHaveLength(1)
     const summary = JSON.parse(d.io.outLines[0]) as Record<string, unknown>
     expect(summary).toEqual({
@@ -139,7 +141,7 @@ describe('nara start', () => {
     }
     const error = await runStart(config({ port: 4001 }), deps(undefined, { createNode: busy })).catch((err: Error) => err)
     expect(error).toBeInstanceOf(CliError)
-    expect((error as Error).message).toBe('TCP port 4001 is already in use on 127.0.0.1; pick another with --port <n> (0 = any free port)')
+    expect((error as Error).message).toBe('TCP port 4001 is already in use; pick another with --port <n> (0 = any free port)')
   })
 
   it('any other start failure is its first line', async () => {

@@ -1,0 +1,32 @@
+import { peerIdOfKey, scopeOf, type TransportHost } from '../transport/index.js'
+import type { NaraRuntime } from '../runtime/index.js'
+import type { PeerLink } from './types.js'
+
+/**
+ * How this node reaches a nara now: `direct` when any connection to it is not relayed,
+ * `relayed` (with the relay's name) when all are, `none` without a connection (it is
+ * known from gossip and dialled when needed).
+ */
+export function linkTo (host: TransportHost, runtime: NaraRuntime, naraId: string): PeerLink {
+  const known = runtime.keyring.get(naraId)
+  if (known === undefined) return { connection: 'none' }
+  const connections = host.connectionsTo(peerIdOfKey(known.publicKey))
+  if (connections.length === 0) return { connection: 'none' }
+  const relayed = connections.filter(c => c.limited || scopeOf(c.remoteAddr) === 'relayed')
+  if (relayed.length < connections.length) return { connection: 'direct' }
+  const relay = relayOf(relayed[0].remoteAddr.toString())
+  return relay === undefined ? { connection: 'relayed' } : { connection: 'relayed', relay: nameOfPeer(runtime, relay) ?? relay }
+}
+
+/** The relay's PeerID in a relayed address: the /p2p part before /p2p-circuit. */
+function relayOf (address: string): string | undefined {
+  return address.match(/\/p2p\/([^/]+)\/p2p-circuit/)?.[1]
+}
+
+function nameOfPeer (runtime: NaraRuntime, peerId: string): string | undefined {
+  for (const peer of runtime.onlinePeers()) {
+    const known = runtime.keyring.get(peer.id)
+    if (known !== undefined && peerIdOfKey(known.publicKey).toString() === peerId) return peer.name
+  }
+  return undefined
+}

@@ -1,0 +1,64 @@
+import { scopeOf } from './address-scope.js'
+import type { NodeAddress } from '@libp2p/interface-internal'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Whether peers on the internet can dial this nara: AutoNAT's verdict. */
+export type Reachability = 'public' | 'private' | 'unknown'
+
+export interface ReachabilityStatus {
+  reachability: Reachability
+  /** public addresses AutoNAT confirmed: a peer on the internet dialled them back */
+  confirmed: string[]
+}
+
+export interface ReachabilityOptions {
+  /** every address libp2p knows for this node, with whether it is verified */
+  addresses: () => NodeAddress[]
+  /** how long after first reaching the internet a nara with no confirmed address calls itself private */
+  verdictMs: number
+  onChange: (status: ReachabilityStatus) => void
+}
+
+/**
+ * Reads AutoNAT v2's work: an address it confirmed is a public address a peer dialled
+ * back. `unknown` until the nara has reached a peer on the internet; `public` once a
+ * public address is confirmed; `private` when none is, `verdictMs` after that first
+ * internet peer (AutoNAT asks as soon as it connects to one). A swarm on loopback or
+ * on one LAN never reaches the internet, so the question never arises: `unknown`.
+ */
+export class ReachabilityTracker {
+  private internetSince?: number
+  private verdictTimer?: ReturnType<typeof setTimeout>
+  private last: ReachabilityStatus = { reachability: 'unknown', confirmed: [] }
+
+  constructor (private readonly opts: ReachabilityOptions) {}
+
+  status (): ReachabilityStatus {
+    return this.last
+  }
+
+  /** A connection opened: one to a public address means this nara has reached the internet. */
+  connectionOpened (remote: Multiaddr): void {
+    if (this.internetSince !== undefined || scopeOf(remote) !== 'public') return
+    this.internetSince = Date.now()
+    this.verdictTimer = setTimeout(() => { this.update() }, this.opts.verdictMs)
+    this.verdictTimer.unref?.()
+    this.update()
+  }
+
+  /** This node's addresses or their verification changed. */
+  update (): void {
+    const confirmed = this.opts.addresses()
+      .filter(a => a.verified && a.type !== 'announce' && scopeOf(a.multiaddr) === 'public')
+      .map(a => a.multiaddr.toString())
+    const verdictDue = this.internetSince !== undefined && Date.now() - this.internetSince >= this.opts.verdictMs
+    const reachability: Reachability = confirmed.length > 0 ? 'public' : verdictDue ? 'private' : 'unknown'
+    const changed = reachability !== this.last.reachability || confirmed.join() !== this.last.confirmed.join()
+    this.last = { reachability, confirmed }
+    if (changed) this.opts.onChange(this.last)
+  }
+
+  stop (): void {
+    clearTimeout(this.verdictTimer)
+  }
+}
