@@ -10,7 +10,12 @@ import type { OpenedCopy } from './recovery.js'
 import type { NaraID } from '../../identity/index.js'
 
 /** A nara keeping this nara's stash. */
-export interface Confidant { readonly id: NaraID, readonly name: string }
+export interface Confidant {
+  /** its NaraID */
+  readonly id: NaraID
+  /** its name */
+  readonly name: string
+}
 
 /** What `set` achieved. */
 export interface StoreReport {

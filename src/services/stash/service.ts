@@ -18,6 +18,7 @@ import type { NaraID } from '../../identity/index.js'
  * swarm for its own stash back and emits the local `stash:recovered`.
  */
 export class StashService implements Service, BehaviorRegistrar, StashHandlers {
+  /** the service's name, which its kinds start with */
   readonly name = 'stash'
   private readonly ctx = new StashContext()
   private readonly options: ResolvedStashOptions
@@ -39,7 +40,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   init (rt: Runtime): void {
     this.ctx.rt = rt
     this.ctx.log = rt.log('stash')
-    this.confidant.stored = new Map()
+    this.stored = new Map()
     this.registerBehaviors(rt)
   }
 
@@ -148,6 +149,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
     return this.confidant.stored
   }
 
+  /** Replaces the stashes held (`init` starts with none). */
   set stored (stored: Map<NaraID, EncryptedStash>) {
     this.confidant.stored = stored
   }
