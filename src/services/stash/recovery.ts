@@ -67,7 +67,7 @@ export class Recovery {
     if (this.state !== 'idle') return
     this.state = 'collecting'
     this.deadline = setTimeout(() => { void this.close() }, this.deadlineMs)
-    this.deadline.unref()
+    this.deadline.unref?.() // absent in browsers, where setTimeout returns a number
   }
 
   /**
