@@ -1,3 +1,4 @@
+// Stash's protocol, declared: one behavior per kind, with its payload, handler, limits and reply.
 import { broadcast, local, meshRequest, type Runtime } from '../../runtime/index.js'
 import {
   MAX_STASH_ENVELOPE_BYTES, StashAckCodec, StashAuditCodec, StashProofCodec, StashRecoveredCodec, StashRefreshCodec, StashRequestCodec,

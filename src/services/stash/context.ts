@@ -1,3 +1,4 @@
+// What the parts of the stash share: the runtime, the log and whether it has stopped.
 import type { Logger, Runtime } from '../../runtime/index.js'
 
 /**

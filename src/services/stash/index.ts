@@ -1,3 +1,4 @@
+// The stash service's public surface.
 export { StashService } from './service.js'
 export { CAPACITY_BY_MEMORY_MODE, fairShare } from './confidant.js'
 export type { StashStats } from './stats.js'

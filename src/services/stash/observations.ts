@@ -1,3 +1,4 @@
+// The owner's own record of its confidants' behaviour, which choosing confidants trusts.
 import type { NaraID } from '../../identity/index.js'
 
 /** What this nara has itself seen of one peer as a confidant. */

@@ -1,3 +1,4 @@
+// The service's options: their defaults and the values it refuses.
 import { MAX_SEALED_CONFIDANTS } from './sealed.js'
 import type { RecoveryOptions } from './recovery.js'
 

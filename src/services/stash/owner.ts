@@ -46,7 +46,7 @@ export class OwnerSide {
   private data?: Uint8Array
   private version = 0
   private storedAt?: number
-  private readonly byId = new Map<NaraID, SealedConfidant>()
+  private readonly confidantsById = new Map<NaraID, SealedConfidant>()
   /** the exact store each confidant acknowledged: audits are checked against it */
   private readonly storedWith = new Map<NaraID, StashStore>()
   /** repairs run one at a time, so two at once cannot pick the same replacement */
@@ -71,11 +71,11 @@ export class OwnerSide {
 
   /** The confidants keeping the current stash, with the keys they are listed with inside it. */
   confidants (): SealedConfidant[] {
-    return [...this.byId.values()]
+    return [...this.confidantsById.values()]
   }
 
   /** Whether `count` confidants (by default, those it has) are fewer than the stash wants. */
-  short (count = this.byId.size): boolean {
+  short (count = this.confidantsById.size): boolean {
     return count < this.options.targetConfidants
   }
 
@@ -117,9 +117,9 @@ export class OwnerSide {
     if (confidants.length === 0) throw new NoConfidantError(failures)
     this.data = data
     this.version = version
-    this.byId.clear()
-    for (const c of confidants) this.byId.set(c.id, c)
-    for (const id of this.storedWith.keys()) if (!this.byId.has(id)) this.storedWith.delete(id)
+    this.confidantsById.clear()
+    for (const c of confidants) this.confidantsById.set(c.id, c)
+    for (const id of this.storedWith.keys()) if (!this.confidantsById.has(id)) this.storedWith.delete(id)
     this.stores++
     // A replacement stepped in for a candidate that failed: the copies must name who really holds them.
     if (!sameIds(confidants, intended)) await this.restore(version, data, confidants)
@@ -134,12 +134,12 @@ export class OwnerSide {
   adopt (version: number, holders: readonly OpenedCopy[]): void {
     this.data = holders[0].data
     this.version = version
-    this.byId.clear()
+    this.confidantsById.clear()
     this.storedWith.clear()
     for (const { from, sealed } of holders) {
       const publicKey = holders[0].confidants.find(c => c.id === from.id)?.publicKey ?? this.ctx.rt.publicKeyOf(from.id)
       if (publicKey === undefined) continue
-      this.byId.set(from.id, { ...from, publicKey })
+      this.confidantsById.set(from.id, { ...from, publicKey })
       this.storedWith.set(from.id, { ownerId: this.ctx.rt.me().id, version, ...sealed })
     }
   }
@@ -147,7 +147,7 @@ export class OwnerSide {
   /** Drops a confidant (and the copy it was given); true when it was one. */
   forget (id: NaraID): boolean {
     this.storedWith.delete(id)
-    return this.byId.delete(id)
+    return this.confidantsById.delete(id)
   }
 
   /** Queues a top-up: more confidants until the stash has as many as it wants. */
@@ -161,11 +161,11 @@ export class OwnerSide {
   private async topUp (): Promise<void> {
     if (this.ctx.stopped || this.data === undefined || !this.short()) return
     const me = this.ctx.rt.me().id
-    for (const peer of candidateConfidants(this.ctx.rt, this.observations, new Set([me, ...this.byId.keys()]), this.byId.keys())) {
+    for (const peer of candidateConfidants(this.ctx.rt, this.observations, new Set([me, ...this.confidantsById.keys()]), this.confidantsById.keys())) {
       if (this.ctx.stopped || this.data === undefined || !this.short()) return
       try {
         // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
-        const payload = await this.sealedStore(this.version, this.data, [...this.byId.values(), peer])
+        const payload = await this.sealedStore(this.version, this.data, [...this.confidantsById.values(), peer])
         await this.storeWith(peer.id, payload)
         if (payload.version !== this.version) {
           // A set() finished while this store was on its way (a peer behind a partition answers
@@ -174,15 +174,15 @@ export class OwnerSide {
           this.repair()
           return
         }
-        this.byId.set(peer.id, peer)
+        this.confidantsById.set(peer.id, peer)
         this.repairs++
-        this.ctx.log.info('new confidant', { confidant: peer.name, confidants: this.byId.size })
+        this.ctx.log.info('new confidant', { confidant: peer.name, confidants: this.confidantsById.size })
       } catch (err) {
         this.ctx.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
     }
     if (this.short()) {
-      this.ctx.log.warn('fewer confidants than wanted', { confidants: this.byId.size, wanted: this.options.targetConfidants })
+      this.ctx.log.warn('fewer confidants than wanted', { confidants: this.confidantsById.size, wanted: this.options.targetConfidants })
     }
   }
 

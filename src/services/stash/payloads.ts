@@ -1,3 +1,4 @@
+// What each stash kind carries on the wire, and how a payload is checked before a handler sees it.
 import { protobufPayload, type Payload } from '../../runtime/index.js'
 import * as wire from '../../../protocols/stash.js'
 import { SEALED_HEADER_BYTES } from './sealed.js'

@@ -1,3 +1,4 @@
+// Recovery's bookkeeping (no network): which copies came, who is still to answer, when it is over.
 import type { SealedConfidant } from './sealed.js'
 import type { StashRecovered } from './payloads.js'
 import type { NaraID } from '../../identity/index.js'

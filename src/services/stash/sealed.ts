@@ -1,3 +1,4 @@
+// What the owner seals inside its stash: the data, its version and the confidants holding it.
 import { SealedStash } from '../../../protocols/stash.js'
 import type { NaraID } from '../../identity/index.js'
 
