@@ -5,6 +5,7 @@ import type { StartSummary } from '../../src/cli/format.js'
 import { NODE_FLAGS } from '../../src/cli/node-flags.js'
 import { CLI, exited } from '../helpers/processes.js'
 import { PartitionNet } from '../helpers/netns.js'
+import { skipWithoutNamespaces } from '../helpers/namespace-tools.js'
 import { waitFor } from '../helpers/wait.js'
 
 const PORT = 4001
@@ -15,12 +16,14 @@ const AUDIT_FLAGS = ['--audit-interval', '1']
 /** A `nara start` in namespace `index` of the partition net. */
 interface Member { index: number, child: ChildProcess, info: StartSummary }
 
-describe('a partition: a group of naras cut off from the owner, then healed', () => {
+const unavailable = PartitionNet.unavailable()
+
+describe.skipIf(skipWithoutNamespaces('the partition test', unavailable))('a partition: a group of naras cut off from the owner, then healed', () => {
   let net: PartitionNet | undefined
   const running = new Set<ChildProcess>()
 
   beforeAll(() => {
-    PartitionNet.check()
+    if (unavailable !== undefined) throw new Error(`the partition test ${unavailable}`)
     net = new PartitionNet([3, 2])
   })
 

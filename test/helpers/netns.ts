@@ -1,5 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { ip, namespacesUnavailable, sysctl } from './namespace-tools.js'
 
 /**
  * A two-group network of Linux network namespaces, one namespace (and IP) per nara:
@@ -18,14 +19,9 @@ export class PartitionNet {
   private readonly namespaces: string[] = []
   private readonly members: Array<{ ns: string, ip: string }> = []
 
-  /** Fails with a sentence saying why when this machine cannot make namespaces. */
-  static check (): void {
-    if (process.getuid?.() !== 0) throw new Error('the partition test needs root: it builds Linux network namespaces and veth links with `ip netns` (run npm test as root)')
-    try {
-      execFileSync('ip', ['-V'], { stdio: 'ignore' })
-    } catch {
-      throw new Error('the partition test needs the `ip` command (iproute2) to build network namespaces; install iproute2')
-    }
+  /** Why this machine cannot build the net (a sentence), or undefined when it can. */
+  static unavailable (): string | undefined {
+    return namespacesUnavailable()
   }
 
   /** Builds the core and the two groups' bridges, and `sizes[g]` nara namespaces in group g. */
@@ -106,20 +102,4 @@ export class PartitionNet {
 
 function subnet (group: number): string {
   return `10.77.${group + 1}`
-}
-
-function ip (...args: string[]): void {
-  try {
-    execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  } catch (err) {
-    throw new Error(`ip ${args.join(' ')} failed: ${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim()}`)
-  }
-}
-
-function sysctl (ns: string, key: string, value: string): void {
-  try {
-    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `${key}=${value}`], { stdio: ['ignore', 'ignore', 'pipe'] })
-  } catch (err) {
-    throw new Error(`sysctl ${key}=${value} in ${ns} failed: ${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim()}`)
-  }
 }

@@ -1,3 +1,4 @@
+// Stash's protocol, declared: one behavior per kind, with its payload, handler, limits and reply.
 import { broadcast, local, meshRequest, type Runtime } from '../../runtime/index.js'
 import {
   MAX_STASH_ENVELOPE_BYTES, StashAckCodec, StashAuditCodec, StashProofCodec, StashRecoveredCodec, StashRefreshCodec, StashRequestCodec,
@@ -7,10 +8,15 @@ import type { Message } from '../../runtime/index.js'
 
 /** What the stash service does with each kind it receives. */
 export interface StashHandlers {
+  /** stash:store (confidant): keep the owner's stash, replying stash:ack */
   store(msg: Message<StashStore>, p: StashStore): Promise<void>
+  /** stash:request (confidant): return the owner's stash, replying stash:response */
   request(msg: Message<StashRequest>, p: StashRequest): Promise<void>
+  /** stash:refresh (confidant): an owner booted; send its stash back if held */
   refresh(msg: Message<StashRefresh>): Promise<void>
+  /** stash:response (owner): a copy of this nara's stash, during recovery */
   response(msg: Message<StashResponse>, p: StashResponse): Promise<void>
+  /** stash:audit (confidant): prove possession, replying stash:proof */
   audit(msg: Message<StashAudit>, p: StashAudit): Promise<void>
 }
 

@@ -1,5 +1,7 @@
-import type { Observation } from './observations.js'
-import type { PeerInfo } from '../../runtime/index.js'
+// Choosing confidants (the owner's side): trust from this nara's own observation, spread across machines.
+import type { Observation, Observations } from './observations.js'
+import type { SealedConfidant } from './sealed.js'
+import type { PeerInfo, Runtime } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
 /** Each acknowledged store or passed audit counts as this much observed time online (capped). */
@@ -68,4 +70,25 @@ export function spreadByAddress<P extends { id: NaraID }> (ranked: readonly P[],
     }
   }
   return [...first, ...later]
+}
+
+/**
+ * The peers a stash may be stored with, best first, each with the key it announced (a
+ * confidant is listed with its key inside the stash): online peers, most trusted by this
+ * nara's own observation first, spread so that two behind one address (one machine, as
+ * far as can be seen), or behind the address of a confidant `kept`, come last.
+ */
+export function candidateConfidants (
+  rt: Pick<Runtime, 'onlinePeers' | 'addressOf' | 'publicKeyOf'>,
+  observations: Observations,
+  exclude: ReadonlySet<string>,
+  kept: Iterable<NaraID> = []
+): SealedConfidant[] {
+  const groupOf = (id: NaraID): string | undefined => addressGroup(rt.addressOf(id))
+  const taken = [...kept].flatMap(id => groupOf(id) ?? [])
+  const ranked = spreadByAddress(rankConfidants(rt.onlinePeers(), exclude, (id) => observations.of(id)), groupOf, taken)
+  return ranked.flatMap(({ id, name }) => {
+    const publicKey = rt.publicKeyOf(id)
+    return publicKey === undefined ? [] : [{ id, name, publicKey }]
+  })
 }

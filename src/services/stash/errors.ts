@@ -1,3 +1,4 @@
+// The errors `set` throws, one named class per failure.
 /** The plaintext does not fit in a stash. */
 export class StashTooLargeError extends Error {
   constructor (bytes: number, max: number) {

@@ -1,5 +1,10 @@
-export { StashService, CAPACITY_BY_MEMORY_MODE, fairShare } from './service.js'
-export type { StashOptions, StashStats, EncryptedStash, Confidant, StoreReport, StoreRefusal } from './service.js'
+// The stash service's public surface.
+export { StashService } from './service.js'
+export { CAPACITY_BY_MEMORY_MODE, fairShare } from './confidant.js'
+export type { StashStats } from './stats.js'
+export type { StashOptions } from './options.js'
+export type { EncryptedStash, StoreRefusal } from './confidant.js'
+export type { Confidant, StoreReport } from './owner.js'
 export { StashTooLargeError, NotEnoughPeersError, NoConfidantError } from './errors.js'
 export { MAX_CIPHERTEXT_BYTES, MAX_PLAINTEXT_BYTES, NONCE_BYTES } from './payloads.js'
 export type { StashStore, StashAck, StashRequest, StashResponse, StashRefresh, StashRecovered } from './payloads.js'

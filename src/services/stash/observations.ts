@@ -1,3 +1,4 @@
+// The owner's own record of its confidants' behaviour, which choosing confidants trusts.
 import type { NaraID } from '../../identity/index.js'
 
 /** What this nara has itself seen of one peer as a confidant. */
@@ -19,22 +20,26 @@ export class Observations {
 
   constructor (private readonly max = MAX_OBSERVED_PEERS) {}
 
+  /** What was seen of `id`, if anything. */
   of (id: NaraID): Observation | undefined {
     return this.byPeer.get(id)
   }
 
+  /** `id` acknowledged a store or (`audited`) passed an audit. */
   succeeded (id: NaraID, audited = false): void {
     const o = this.touch(id)
     o.successes++
     if (audited) o.lastAuditAt = Date.now()
   }
 
+  /** `id` failed an audit. */
   failed (id: NaraID): void {
     const o = this.touch(id)
     o.failures++
     o.lastAuditAt = Date.now()
   }
 
+  /** How many peers are on record. */
   get size (): number {
     return this.byPeer.size
   }

@@ -1,3 +1,4 @@
+// What each stash kind carries on the wire, and how a payload is checked before a handler sees it.
 import { protobufPayload, type Payload } from '../../runtime/index.js'
 import * as wire from '../../../protocols/stash.js'
 import { SEALED_HEADER_BYTES } from './sealed.js'
@@ -8,6 +9,7 @@ export const MAX_CIPHERTEXT_BYTES = 10 * 1024
 export const SEAL_OVERHEAD_BYTES = 16
 /** The data a stash holds: the ciphertext limit less the seal's tag and the sealed header (version, confidants). */
 export const MAX_PLAINTEXT_BYTES = MAX_CIPHERTEXT_BYTES - SEAL_OVERHEAD_BYTES - SEALED_HEADER_BYTES
+/** Bytes of the nonce a stash is sealed with (XChaCha20-Poly1305). */
 export const NONCE_BYTES = 24
 /** A store envelope carries 10 KiB of ciphertext plus ids, nonce and signature. */
 export const MAX_STASH_ENVELOPE_BYTES = MAX_CIPHERTEXT_BYTES + 1024
@@ -43,8 +45,9 @@ export const StashResponseCodec = protobufPayload('StashResponse', wire.StashRes
   return (p.version < 1 ? 'version must be >= 1' : undefined) ?? checkSealed(p.nonce, p.ciphertext)
 })
 
-/** Bytes of an audit challenge, and of the HMAC-SHA256 proof answering it. */
+/** Bytes of an audit challenge: a fresh random key for the proof. */
 export const AUDIT_CHALLENGE_BYTES = 32
+/** Bytes of the HMAC-SHA256 proof answering an audit. */
 export const AUDIT_PROOF_BYTES = 32
 
 /** stash:audit — owner -> confidant: prove you hold my stash. */
@@ -65,11 +68,19 @@ export const StashRefreshCodec = protobufPayload('StashRefresh', wire.StashRefre
 /** stash:recovered — local: recovery finished. */
 export const StashRecoveredCodec = protobufPayload('StashRecovered', wire.StashRecovered)
 
+/** stash:store's payload: the owner's sealed stash and its version. */
 export type StashStore = Payload<wire.StashStore>
+/** stash:ack's payload: the version the confidant now holds. */
 export type StashAck = Payload<wire.StashAck>
+/** stash:request's payload: the owner asking for its stash. */
 export type StashRequest = Payload<wire.StashRequest>
+/** stash:response's payload: the sealed stash held for the owner, or `found: false`. */
 export type StashResponse = Payload<wire.StashResponse>
+/** stash:audit's payload: the owner's fresh challenge. */
 export type StashAudit = Payload<wire.StashAudit>
+/** stash:proof's payload: the confidant's proof over the challenge and the stash it holds. */
 export type StashProof = Payload<wire.StashProof>
+/** stash:refresh's payload: empty, the sender is the owner. */
 export type StashRefresh = Payload<wire.StashRefresh>
+/** stash:recovered's payload: how many copies came back, and their version (0 and 0 when none). */
 export type StashRecovered = Payload<wire.StashRecovered>

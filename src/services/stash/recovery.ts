@@ -1,7 +1,9 @@
+// Recovery's bookkeeping (no network): which copies came, who is still to answer, when it is over.
 import type { SealedConfidant } from './sealed.js'
 import type { StashRecovered } from './payloads.js'
 import type { NaraID } from '../../identity/index.js'
 
+/** How long the boot-time recovery waits. */
 export interface RecoveryOptions {
   /** give up waiting for confidants this long after the refresh broadcast @default 15000 */
   recoveryDeadlineMs: number
@@ -9,8 +11,11 @@ export interface RecoveryOptions {
 
 /** A confidant's copy, opened: the owner has checked it is what its label says. */
 export interface OpenedCopy {
+  /** the confidant it came from */
   readonly from: { readonly id: NaraID, readonly name: string }
+  /** the version sealed inside, which matched its label */
   readonly version: number
+  /** the plaintext */
   readonly data: Uint8Array
   /** the confidants this version was stored with, as sealed inside it */
   readonly confidants: readonly SealedConfidant[]
@@ -43,6 +48,7 @@ export class Recovery {
     this.deadlineMs = options.recoveryDeadlineMs ?? 15_000
   }
 
+  /** Whether answers are still taken. */
   get collecting (): boolean {
     return this.state === 'collecting'
   }
@@ -57,11 +63,12 @@ export class Recovery {
     return this.state === 'collecting' || this.state === 'finishing'
   }
 
+  /** Starts collecting, and the deadline after which recovery ends with what it has. */
   begin (): void {
     if (this.state !== 'idle') return
     this.state = 'collecting'
     this.deadline = setTimeout(() => { void this.close() }, this.deadlineMs)
-    this.deadline.unref()
+    this.deadline.unref?.() // absent in browsers, where setTimeout returns a number
   }
 
   /**
@@ -100,11 +107,13 @@ export class Recovery {
     this.result.resolve(recovered)
   }
 
+  /** Resolves with what was recovered once it is over (at once when it never began). */
   async done (): Promise<StashRecovered> {
     if (this.state === 'idle') return { count: 0, version: 0 }
     return await this.result.promise
   }
 
+  /** Stops the deadline; a recovery not yet done resolves with nothing. */
   cancel (): void {
     clearTimeout(this.deadline)
     if (this.state !== 'done') this.resolve({ count: 0, version: 0 })

@@ -1,17 +1,24 @@
+// What the owner seals inside its stash: the data, its version and the confidants holding it.
 import { SealedStash } from '../../../protocols/stash.js'
 import type { NaraID } from '../../identity/index.js'
 
 /** A confidant as the owner recorded it inside the sealed stash. */
 export interface SealedConfidant {
+  /** its NaraID */
   readonly id: NaraID
+  /** its name */
   readonly name: string
+  /** its public key: a reborn owner asks it by key, before it knows where it is */
   readonly publicKey: Uint8Array
 }
 
 /** What a stash seals: only the owner ever reads it. */
 export interface SealedContents {
+  /** the version, also on the envelope: a copy whose label differs is not trusted */
   readonly version: number
+  /** the confidants this version was stored with */
   readonly confidants: readonly SealedConfidant[]
+  /** the owner's plaintext */
   readonly data: Uint8Array
 }
 
@@ -25,6 +32,7 @@ export const MAX_SEALED_CONFIDANTS = 5
 export const SEALED_HEADER_BYTES = 512
 const PUBLIC_KEY_BYTES = 32
 
+/** The bytes a stash seals: its version, its confidants and the data. */
 export function encodeSealed (contents: SealedContents): Uint8Array {
   if (contents.confidants.length > MAX_SEALED_CONFIDANTS) {
     throw new RangeError(`a stash lists at most ${MAX_SEALED_CONFIDANTS} confidants, got ${contents.confidants.length}`)
