@@ -2,7 +2,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { Registry } from 'prom-client'
 import { Identity } from '../identity/index.js'
-import { hostFromLibp2p, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
+import { hostFromLibp2p, loadUpnp, naraLibp2pOptions, type NaraServices } from '../transport/index.js'
 import { assembleNara } from './assemble.js'
 import type { NaraNode, NaraOptions } from './types.js'
 
@@ -38,7 +38,7 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
       ...(options.announce !== undefined ? { announce: options.announce } : {}),
       ...(options.relay !== undefined ? { relay: options.relay } : {}),
       ...(options.mdns !== undefined ? { mdns: options.mdns } : {}),
-      ...(options.upnp !== undefined ? { upnp: options.upnp } : {})
+      ...(options.upnp === true ? { upnp: await loadUpnp() } : {})
     }),
     // libp2p's metrics and the process's (CPU, memory, event loop) in this node's registry
     metrics: prometheusMetrics({ registry: metricsRegistry, defaultMetrics: { eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS } })

@@ -201,3 +201,14 @@ export const DIRECT_UPGRADE_WINDOW_MS = 20_000
 export const MDNS_SERVICE_TAG = '_nara._udp.local'
 /** how often a nara asks the LAN who is there; a newcomer asks at once, and the first answer is enough */
 export const MDNS_INTERVAL_MS = 10_000
+
+/**
+ * How long a TCP connect may take before libp2p tries the peer's next address. libp2p
+ * dials a peer's addresses one after another, and a peer's LAN address seen from
+ * another network (or any firewalled one) never answers: without this, the kernel's
+ * SYN retries held such a dial for minutes, and every later dial to that peer joined
+ * it instead of trying its relayed address. Five seconds still outlast two lost SYNs
+ * (retried after 1 s and 3 s); a connect to a busy nara completes in its kernel's
+ * accept queue, so the handshake's own limits (above) are untouched.
+ */
+export const TCP_CONNECT_TIMEOUT_MS = 5_000

@@ -197,7 +197,10 @@ export class Libp2pTransport implements Transport {
     }
   }
 
-  /** Parses what a nara announced about itself; its own addresses only (a /p2p part must be its PeerId). */
+  /**
+   * Parses what a nara announced about itself: its own addresses only (the last /p2p part,
+   * if any, must be its PeerId; a relayed address names its relay in an earlier one).
+   */
   learnAddresses (to: Recipient, addresses: readonly string[]): void {
     let peer: PeerId
     try {
@@ -208,8 +211,9 @@ export class Libp2pTransport implements Transport {
     const usable = addresses.slice(0, MAX_LEARNED_ADDRESSES).flatMap(text => {
       try {
         const ma = multiaddr(text)
-        const claimed = ma.getComponents().find(c => c.name === 'p2p')?.value
-        return claimed === undefined || claimed === peer.toString() ? [ma.decapsulateCode(P2P_CODE)] : []
+        const claimed = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+        if (claimed !== undefined && claimed !== peer.toString()) return []
+        return [claimed === undefined ? ma : ma.decapsulateCode(P2P_CODE)]
       } catch {
         return []
       }

@@ -1,21 +1,21 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub, StrictSign, type GossipSub } from '@libp2p/gossipsub'
-import { identify, type Identify } from '@libp2p/identify'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
+import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { mdns } from '@libp2p/mdns'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { announceable } from './address-scope.js'
 import { networkService, type NetworkService, type RelayMode } from './network-service.js'
+import type { UpnpFactory } from './upnp.js'
 import {
   ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, GOSSIP_MESH, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
-  MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
+  MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, TCP_CONNECT_TIMEOUT_MS, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { fastMessageId } from './gossip-ids.js'
 import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
@@ -28,6 +28,7 @@ import type { Libp2pOptions } from 'libp2p'
 /** The libp2p services a nara node runs (a type alias: libp2p's ServiceMap needs an index signature). */
 export type NaraServices = {
   identify: Identify
+  identifyPush: IdentifyPush
   ping: Ping
   pubsub: GossipSub
   dht: KadDHT
@@ -48,9 +49,12 @@ export interface NaraLibp2pConfig {
   relay?: RelayMode
   /** find naras on the LAN by multicast DNS @default on when listening beyond loopback */
   mdns?: boolean
-  /** ask the router for a port mapping by UPnP @default false */
-  upnp?: boolean
+  /** the UPnP port-mapping service, when asked for (see upnp.ts) */
+  upnp?: UpnpFactory
 }
+
+/** net.connect's own `timeout` (libp2p's TCP transport passes its dial options on to net.connect; its type lists only a few). */
+const CONNECT_WITHIN: TCPSocketOptions & { timeout: number } = { timeout: TCP_CONNECT_TIMEOUT_MS }
 
 /** Whether every listen address is on loopback: a local swarm, which neither NAT nor a LAN concerns. */
 export function listensOnLoopbackOnly (listen: readonly string[]): boolean {
@@ -74,7 +78,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       appendAnnounce: opts.announce ?? [],
       announceFilter: (addresses) => announceable(addresses)
     },
-    transports: [tcp(), webSockets(), circuitRelayTransport()],
+    transports: [tcp({ dialOpts: CONNECT_WITHIN }), webSockets(), circuitRelayTransport()],
     // a relay's share per source IP is the network service's call
     connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
     ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
@@ -91,10 +95,13 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     },
     services: {
       identify: identify(),
+      // peers hear at once when this nara's protocols or addresses change: a relay that
+      // starts serving once public, a relayed address once a reservation is made
+      identifyPush: identifyPush(),
       autoNAT: autoNATv2(),
       dcutr: dcutr(),
       network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
-      ...(opts.upnp === true ? { upnp: uPnPNAT() } : {}),
+      ...(opts.upnp !== undefined ? { upnp: opts.upnp } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
       pubsub: gossipsub({
         ...GOSSIP_MESH,

@@ -8,13 +8,17 @@ export interface Announced {
   readonly memoryMode?: MemoryMode
   /** when the sender signed it (ms since the Unix epoch) */
   readonly sentAt: number
+  /** where the sender says it can be reached */
+  readonly addresses: readonly string[]
 }
 
 /**
- * How an announcement changed the table. `stale`: older than one already recorded
- * (a relayed copy arriving after a direct one), so it changes nothing.
+ * How an announcement changed the table. `moved`: a known nara that announces other
+ * addresses than before (it made a relay reservation, or AutoNAT confirmed an address).
+ * `stale`: older than one already recorded (a relayed copy arriving after a direct
+ * one), so it changes nothing.
  */
-export type Seen = 'new' | 'restarted' | 'known' | 'stale' | 'full'
+export type Seen = 'new' | 'restarted' | 'moved' | 'known' | 'stale' | 'full'
 
 interface Entry {
   info: PeerInfo
@@ -22,6 +26,8 @@ interface Entry {
   silentAt: number
   /** the newest announcement's signing time */
   sentAt: number
+  /** its addresses, joined */
+  addresses: string
 }
 
 /**
@@ -62,9 +68,11 @@ export class PeerTable {
       // what this nara observed itself: a restart starts the count again
       onlineSince: previous === undefined || restarted ? now : previous.info.onlineSince
     }
-    this.entries.set(id, { info, silentAt: now + silentAfterMs, sentAt: a.sentAt })
+    const addresses = a.addresses.join(' ')
+    this.entries.set(id, { info, silentAt: now + silentAfterMs, sentAt: a.sentAt, addresses })
     if (previous === undefined) return 'new'
-    return restarted ? 'restarted' : 'known'
+    if (restarted) return 'restarted'
+    return previous.addresses === addresses ? 'known' : 'moved'
   }
 
   remove (id: NaraID): PeerInfo | undefined {

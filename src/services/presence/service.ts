@@ -190,14 +190,14 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     const gone = this.departed.get(msg.fromId)
     if (gone !== undefined && msg.timestamp <= gone.at) return undefined
     this.departed.delete(msg.fromId)
-    const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, sentAt: msg.timestamp, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
+    const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, sentAt: msg.timestamp, addresses: p.addresses, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
     const seen = this.peers.record(msg.fromId, announced, Date.now(), this.silenceLimit(p))
     if (seen === 'stale') return undefined
     if (seen === 'full') {
       if (this.refusedWhileFull++ % 100 === 0) this.log.warn('presence table full: refusing new naras', { peers: this.peers.size, refused: this.refusedWhileFull })
       return undefined
     }
-    if (seen === 'new' || seen === 'restarted') {
+    if (seen === 'new' || seen === 'restarted' || seen === 'moved') {
       // a nara vouches for its own addresses only (the announcement is signed by it)
       this.rt.learnAddresses(msg.fromId, p.addresses)
       if (seen === 'new') this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
@@ -234,7 +234,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
    * or its heartbeats only now reach us) has peers already.
    */
   private shouldWelcome (seen: Exclude<Seen, 'full' | 'stale'>, newcomer: NaraID, p: PresenceAnnounce): boolean {
-    const justStarted = seen !== 'known' && p.uptimeMs < this.heartbeatMs
+    const justStarted = (seen === 'new' || seen === 'restarted') && p.uptimeMs < this.heartbeatMs
     if (!justStarted && !p.alone) return false
     const now = Date.now()
     const last = this.welcomed.get(newcomer)?.at
