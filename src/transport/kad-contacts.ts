@@ -1,5 +1,6 @@
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { PeerInfo } from '@libp2p/interface'
+import { warnPatchOff } from './patch-off.js'
 
 /** The hook every would-be routing-table contact passes through (public on the class, absent from the interface). */
 interface ContactHook {
@@ -16,12 +17,17 @@ interface ContactHook {
  * dials, each with its Noise handshake, identify, gossip subscriptions and pings,
  * where nara's own keeper wants about 4 connections per nara. Lookups still dial the
  * peers they query, and those join the routing table when they answer.
+ *
+ * A kad-dht without the hook runs unpatched, with one warning.
  */
 export function contactsOnceMet (dht: (components: KadDHTComponents) => KadDHT): (components: KadDHTComponents) => KadDHT {
   return (components) => {
     const instance = dht(components)
     const hook = instance as unknown as ContactHook
-    if (typeof hook.onPeerConnect !== 'function') throw new Error('contactsOnceMet: this kad-dht version has no onPeerConnect to hook')
+    if (typeof hook.onPeerConnect !== 'function') {
+      warnPatchOff('contactsOnceMet', 'this @libp2p/kad-dht has no onPeerConnect to hook')
+      return instance
+    }
     const onPeerConnect = hook.onPeerConnect.bind(instance)
     hook.onPeerConnect = async (peer) => {
       if (components.connectionManager.getConnections(peer.id).length > 0) await onPeerConnect(peer)

@@ -1,4 +1,5 @@
 import { isUint8ArrayList } from 'uint8arraylist'
+import { warnPatchOff } from './patch-off.js'
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 
 /**
@@ -10,6 +11,8 @@ import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
  * counted 145 writes a second, half of them 2 bytes long, and socket writes were the
  * largest single cost in its CPU profile. Joining the chunks costs a copy of a few
  * hundred bytes, far less than a syscall.
+ *
+ * A connection without a `send` to hook is secured unpatched, with one warning.
  */
 export function wholeWrites<C> (encrypter: (components: C) => ConnectionEncrypter): (components: C) => ConnectionEncrypter {
   return (components) => {
@@ -25,6 +28,10 @@ export function wholeWrites<C> (encrypter: (components: C) => ConnectionEncrypte
 
 /** The same connection, whose `send` joins a list of chunks into one buffer. */
 function sendWhole<S extends MessageStream> (connection: S): S {
+  if (typeof connection.send !== 'function') {
+    warnPatchOff('wholeWrites', 'the connection handed to the encrypter has no send to hook')
+    return connection
+  }
   const send = connection.send.bind(connection)
   // noise brings its own copy of uint8arraylist, so no instanceof. subarray() returns a
   // single chunk as it is and copies only lists of several.

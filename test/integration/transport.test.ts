@@ -136,15 +136,13 @@ describe('Libp2pTransport: mesh requests', () => {
     const callStranger = async (): Promise<Message> =>
       await caller.runtime.call({ kind: 'test:echo', to: stranger.id, payload: { code: 'hi', reason: '' } }, { timeoutMs: 4_000 })
 
+    // The dial's own answer, not the call's deadline running out ("no stream within 4000 ms").
+    const becauseNoAddress = { name: 'UnreachableError', message: expect.stringMatching(/^cannot reach \S+: The dial request has no valid addresses/) }
     // Alone: no address and no DHT peer to ask.
-    let started = Date.now()
-    await expect(callStranger()).rejects.toMatchObject({ name: 'UnreachableError' })
-    expect(Date.now() - started).toBeLessThan(1_000)
+    await expect(callStranger()).rejects.toMatchObject(becauseNoAddress)
     // In a swarm: the DHT is asked and does not know it either.
     await link(caller, callee)
-    started = Date.now()
-    await expect(callStranger()).rejects.toMatchObject({ name: 'UnreachableError' })
-    expect(Date.now() - started).toBeLessThan(4_000)
+    await expect(callStranger()).rejects.toMatchObject(becauseNoAddress)
   })
 
   it('finds a restarted nara at its new address through the DHT', async () => {

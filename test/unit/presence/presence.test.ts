@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Identity, MemoryNetwork, MockRuntime, type Message } from '../../../src/index.js'
 import { PresenceService, type PeerChange, type PresenceOptions } from '../../../src/services/presence/index.js'
 import { registerPresenceBehaviors } from '../../../src/services/presence/behaviors.js'
@@ -77,29 +77,36 @@ describe('presence', () => {
   })
 
   it('follows a welcome up with the naras it learned of since, and sends nothing when there are none', async () => {
-    // follow-ups go out one of the welcomer's heartbeat intervals apart, for six of them
+    // follow-ups go out one of the welcomer's heartbeat intervals apart, for six of them; a fake clock runs those intervals
     const interval = 1_000
-    const a = await boot('a', { heartbeatMs: interval })
-    const d = await boot('d', { heartbeatMs: 60_000 })
-    await a.rt.idle()
-    expect(namesOf(d.rt)).toEqual(['a'])
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    try {
+      const a = await boot('a', { heartbeatMs: interval })
+      const d = await boot('d', { heartbeatMs: 60_000 })
+      await a.rt.idle()
+      expect(namesOf(d.rt)).toEqual(['a'])
 
-    // e and f joined about when d did, and only a heard their boot announcements (by gossip, which names the signing key)
-    const joinsNow = async (name: string): Promise<void> => {
-      const peer = Identity.create({ name, machineId: 'test' })
-      a.rt.trust(peer)
-      await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs: 60_000, addresses: [] } }), { authenticatedKey: peer.publicKey })
+      // e and f joined about when d did, and only a heard their boot announcements (by gossip, which names the signing key)
+      const joinsNow = async (name: string): Promise<void> => {
+        const peer = Identity.create({ name, machineId: 'test' })
+        a.rt.trust(peer)
+        await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs: 60_000, addresses: [] } }), { authenticatedKey: peer.publicKey })
+      }
+      await joinsNow('e')
+      await vi.advanceTimersByTimeAsync(interval)
+      expect(namesOf(d.rt)).toContain('e')
+      await joinsNow('f')
+      await vi.advanceTimersByTimeAsync(interval)
+      expect(namesOf(d.rt)).toContain('f')
+      const toD = (): Array<Message<unknown>> => a.rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)
+      expect(toD().map(m => (m.payload as { known: unknown[] }).known.length)).toEqual([0, 1, 1])
+      // a learned of nobody since: the follow-ups left in the six intervals send nothing
+      await vi.advanceTimersByTimeAsync(4 * interval)
+      expect(toD()).toHaveLength(3)
+      expect(namesOf(d.rt)).toEqual(['a', 'e', 'f'])
+    } finally {
+      vi.useRealTimers()
     }
-    await joinsNow('e')
-    await waitFor(() => namesOf(d.rt).includes('e'), 4 * interval, 'd to learn of e from a follow-up')
-    await joinsNow('f')
-    await waitFor(() => namesOf(d.rt).includes('f'), 4 * interval, 'd to learn of f from the next follow-up')
-    const toD = (): Array<Message<unknown>> => a.rt.emittedOf('presence:howdy').filter(m => m.toId === d.rt.me().id)
-    expect(toD().map(m => (m.payload as { known: unknown[] }).known.length)).toEqual([0, 1, 1])
-    // a learned of nobody since: the next follow-ups send nothing
-    await new Promise(resolve => setTimeout(resolve, 2 * interval))
-    expect(toD()).toHaveLength(3)
-    expect(namesOf(d.rt)).toEqual(['a', 'e', 'f'])
   })
 
   it('welcomes a neighbour that reached the swarm long after it started, once for all it announced while alone', async () => {
@@ -188,24 +195,29 @@ describe('presence', () => {
   })
 
   it('gives a peer three of the intervals the swarm now calls for, when it announced a shorter one while the swarm was small', async () => {
-    // five naras at 10 heartbeats a second in all: each announces every 500 ms, silent after 2.5 s
-    const a = await boot('a', { heartbeatMs: HEARTBEAT_MS, swarmHeartbeatsPerSecond: 10 })
-    const hear = async (name: string, heartbeatMs: number): Promise<void> => {
-      const peer = Identity.create({ name, machineId: 'test' })
-      a.rt.trust(peer)
-      await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs, addresses: [] } }))
-    }
-    for (const name of ['b', 'c', 'd']) await hear(name, 60_000)
-    const heardAt = Date.now()
-    await hear('early', HEARTBEAT_MS) // its own limit: 3 x 50 ms + 1 s
-    expect(a.presence.currentHeartbeatMs()).toBe(500)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    try {
+      // five naras at 10 heartbeats a second in all: each announces every 500 ms, silent after 2.5 s
+      const a = await boot('a', { heartbeatMs: HEARTBEAT_MS, swarmHeartbeatsPerSecond: 10 })
+      const hear = async (name: string, heartbeatMs: number): Promise<void> => {
+        const peer = Identity.create({ name, machineId: 'test' })
+        a.rt.trust(peer)
+        await a.rt.deliver(await a.rt.envelopeFrom(peer, { kind: 'presence:hey-there', payload: { uptimeMs: 60_000, memoryMode: 'low', heartbeatMs, addresses: [] } }))
+      }
+      for (const name of ['b', 'c', 'd']) await hear(name, 60_000)
+      await hear('early', HEARTBEAT_MS) // its own limit: 3 x 50 ms + 1 s
+      expect(a.presence.currentHeartbeatMs()).toBe(500)
 
-    await new Promise(resolve => setTimeout(resolve, 1_600))
-    expect(a.offline).toEqual([])
-    await waitFor(() => a.offline.length > 0, 3_000, 'the early announcer to go silent')
-    expect(Date.now() - heardAt).toBeGreaterThanOrEqual(3 * 500 + 1_000)
-    expect(a.offline).toEqual([{ id: expect.any(String), name: 'early', reason: 'silent' }])
-    expect(namesOf(a.rt)).toEqual(['b', 'c', 'd'])
+      // past its own limit, short of the swarm's
+      await vi.advanceTimersByTimeAsync(3 * 500 + 1_000 - 100)
+      expect(a.offline).toEqual([])
+      // past the swarm's: the next sweep (every 50 ms) calls it silent
+      await vi.advanceTimersByTimeAsync(200)
+      expect(a.offline).toEqual([{ id: expect.any(String), name: 'early', reason: 'silent' }])
+      expect(namesOf(a.rt)).toEqual(['b', 'c', 'd'])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('drops a hey-there with an invalid memory mode before any handler', async () => {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MemoryNetwork, MockRuntime, Refusal, meshRequest, type Message, type Runtime } from '../../../src/index.js'
 import { TextCodec, type Text } from '../../helpers/text-codec.js'
-import { sleep, waitFor } from '../../helpers/wait.js'
+import { waitFor } from '../../helpers/wait.js'
 
 /** Registers `echo:say` (replied to with `echo:said`) with the given handler on a runtime. */
 function echo (rt: Runtime, handler: (msg: Message<Text>, p: Text) => Promise<void> | void): void {
@@ -41,13 +41,24 @@ describe('call', () => {
     expect(caller.stats().pendingCalls).toBe(0)
   })
 
-  it('rejects with a TimeoutError and leaves no pending call behind', async () => {
-    const { caller, callee } = await pair(() => async () => { await sleep(300) })
-    const started = Date.now()
-    await expect(caller.call({ kind: 'echo:say', to: callee.me().id, payload: { text: 'hello?' } }, { timeoutMs: 50 }))
-      .rejects.toMatchObject({ name: 'TimeoutError' })
-    expect(Date.now() - started).toBeLessThan(250)
-    expect(caller.stats().pendingCalls).toBe(0)
+  it('rejects with a TimeoutError when its timeout passes, and leaves no pending call behind', async () => {
+    const reached = Promise.withResolvers<void>()
+    const reply = Promise.withResolvers<void>()
+    const { caller, callee } = await pair(() => async () => { reached.resolve(); await reply.promise })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const outcome = caller.call({ kind: 'echo:say', to: callee.me().id, payload: { text: 'hello?' } }, { timeoutMs: 50 })
+        .then(() => 'replied', (err: Error) => err)
+      await reached.promise
+      vi.advanceTimersByTime(49)
+      expect(caller.stats().pendingCalls).toBe(1)
+      vi.advanceTimersByTime(1)
+      expect(caller.stats().pendingCalls).toBe(0)
+      expect(await outcome).toMatchObject({ name: 'TimeoutError' })
+    } finally {
+      vi.useRealTimers()
+      reply.resolve()
+    }
   })
 
   it('rejects with the reason a handler refused with', async () => {

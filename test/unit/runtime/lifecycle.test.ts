@@ -30,10 +30,15 @@ describe('service lifecycle', () => {
     rt.register(broadcast('echo:shout', 'Shout').withPayload(TextCodec).withHandler(1, () => {}))
     const alice = Identity.create({ name: 'alice', machineId: 'test' })
     rt.trust(alice)
+    let serviceStops = 0
+    await rt.install({ name: 'counted', init: () => {}, stop: async () => { serviceStops++ } })
     await rt.start()
-    const stops = [rt.stop(), rt.stop()]
-    expect(stops[0]).not.toBe(stops[1])
-    await Promise.all(stops)
+    const shutdownDone = (): boolean => rt.logs.some(l => l.msg === 'runtime stopped')
+    // each stop resolves only once the one shutdown has run to its end, the second caller's too
+    const finishedWhenResolved = await Promise.all([rt.stop(), rt.stop()].map(async stop => { await stop; return shutdownDone() }))
+    expect(finishedWhenResolved).toEqual([true, true])
+    expect(serviceStops).toBe(1)
+    expect(rt.logs.filter(l => l.msg === 'runtime stopped')).toHaveLength(1)
     expect(await rt.deliver(await rt.envelopeFrom(alice, { kind: 'echo:shout', payload: { text: 'late' } })))
       .toMatchObject({ accepted: false, reason: { code: 'not-running' } })
   })

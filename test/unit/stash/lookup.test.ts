@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryNetwork, MockRuntime, StashService, local, protobufPayload, type StashRecovered } from '../../../src/index.js'
 import { PeerChange } from '../../../protocols/presence.js'
+import { waitFor } from '../../helpers/wait.js'
 
 const running: MockRuntime[] = []
 afterEach(async () => { for (const rt of running.splice(0)) await rt.stop() })
 
 /** An owner booting alone, whose DHT lookups of its confidants are counted. */
-async function countingOwner (recoveryDeadlineMs: number): Promise<{ rt: MockRuntime, lookups: () => number, recovered: Promise<StashRecovered> }> {
+async function countingOwner (recoveryDeadlineMs: number): Promise<{ rt: MockRuntime, lookups: () => number, peerOnlineWaits: () => number, recovered: Promise<StashRecovered> }> {
   const rt = new MockRuntime({ name: 'owner', network: new MemoryNetwork() })
   rt.setOnlinePeers([])
   let lookups = 0
@@ -16,7 +17,12 @@ async function countingOwner (recoveryDeadlineMs: number): Promise<{ rt: MockRun
   await rt.install(new StashService({ recoveryDeadlineMs }))
   running.push(rt)
   await rt.start()
-  return { rt, lookups: () => lookups, recovered }
+  // subscriptions to presence:peer-online from here on: the lookup waiting to be in the swarm
+  // (the one the stash makes on start, for repairs, is already in place)
+  let peerOnlineWaits = 0
+  const on = rt.on.bind(rt)
+  rt.on = (kind, handler) => { if (kind === 'presence:peer-online') peerOnlineWaits++; return on(kind, handler) }
+  return { rt, lookups: () => lookups, peerOnlineWaits: () => peerOnlineWaits, recovered }
 }
 
 describe('stash: the DHT lookup of a reborn owner\'s confidants', () => {
@@ -31,7 +37,8 @@ describe('stash: the DHT lookup of a reborn owner\'s confidants', () => {
     // a deadline past the test's own timeout: only the lookup's "nobody holds it" can end this recovery
     const owner = await countingOwner(60_000)
     const peer = { id: 'peer', name: 'peer', uptimeMs: 60_000, lastSeen: Date.now(), onlineSince: Date.now() }
-    await new Promise(resolve => setTimeout(resolve, 2_000))
+    // the lookup's turn comes (after 1.5 s): it either looks up blind or waits for a peer
+    await waitFor(() => owner.lookups() > 0 || owner.peerOnlineWaits() > 0, 'the lookup to look up or wait for a peer')
     expect(owner.lookups()).toBe(0)
     owner.rt.register(local('presence:peer-online', 'A peer came').withPayload(protobufPayload('PeerChange', PeerChange)))
     owner.rt.setOnlinePeers([peer])

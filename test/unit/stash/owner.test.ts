@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MAX_PLAINTEXT_BYTES, MemoryNetwork, StashService, local, protobufPayload } from '../../../src/index.js'
 import { rebootOwner, stashNara, stopStashNaras } from '../../helpers/stash.js'
 import { PeerChange } from '../../../protocols/presence.js'
@@ -70,14 +70,20 @@ describe('stash: owner and confidants on an in-memory network', () => {
     const identity = first.rt.identity
     await first.rt.stop()
 
-    const { stash, recovered } = await rebootOwner(network, identity)
-
-    await waitFor(() => recovered.length > 0, 'stash:recovered')
-    expect(recovered).toEqual([{ count: 3, version: stash.currentVersion() }])
-    expect(stash.get()).toEqual(text('new'))
-    expect(stash.confidants()).toHaveLength(3)
-    await new Promise(resolve => setTimeout(resolve, 100))
-    expect(recovered).toHaveLength(1)
+    // a fake clock, so that the recovery's deadline (2 s) can be run past below
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { stash, recovered } = await rebootOwner(network, identity)
+      await stash.recovered()
+      expect(recovered).toEqual([{ count: 3, version: stash.currentVersion() }])
+      expect(stash.get()).toEqual(text('new'))
+      expect(stash.confidants()).toHaveLength(3)
+      // every timer the recovery set has had its turn: still the one stash:recovered
+      await vi.advanceTimersByTimeAsync(2 * 2_000)
+      expect(recovered).toHaveLength(1)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a nara nobody holds anything for recovers nothing, once, at the deadline', async () => {

@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { noise } from '@chainsafe/libp2p-noise'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { isUint8ArrayList, type Uint8ArrayList } from 'uint8arraylist'
 import { wholeWrites } from '../../../src/transport/whole-writes.js'
-import type { ComponentLogger, ConnectionEncrypter, Logger, MessageStream, Upgrader } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionEncrypter, Logger, MessageStream, MultiaddrConnection, SecuredConnection, Upgrader } from '@libp2p/interface'
 
 const quiet: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => quiet })
 const logger: ComponentLogger = { forComponent: () => quiet }
@@ -53,5 +53,31 @@ describe('wholeWrites', () => {
   it('is needed: noise alone sends each frame as a length and a ciphertext', async () => {
     const { sent } = await handshakeAndSend(false)
     expect(sent.some(data => pieces(data) > 1)).toBe(true)
+  })
+})
+
+describe('wholeWrites on a connection without the send it hooks', () => {
+  it('hands the encrypter the connection unpatched, and warns once', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      const given: unknown[] = []
+      const secure = async (connection: MultiaddrConnection): Promise<SecuredConnection> => {
+        given.push(connection)
+        return { connection } as unknown as SecuredConnection
+      }
+      const inner = { protocol: '/noise', secureInbound: secure, secureOutbound: secure } as unknown as ConnectionEncrypter
+      const encrypter = wholeWrites(() => inner)({})
+      const sendless = {} as unknown as MultiaddrConnection
+
+      expect((await encrypter.secureOutbound(sendless)).connection).toBe(sendless)
+      expect((await encrypter.secureInbound(sendless)).connection).toBe(sendless)
+      expect(given).toEqual([sendless, sendless])
+      expect(sendless).toEqual({})
+
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^wholeWrites is off, the connection handed to the encrypter has no send to hook/), { code: 'NARA_PATCH_OFF' })
+    } finally {
+      warn.mockRestore()
+    }
   })
 })

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { isUint8ArrayList, type Uint8ArrayList } from 'uint8arraylist'
 import { halfWindowUpdates } from '../../../src/transport/window-updates.js'
-import type { MessageStream, Stream, StreamMuxerFactory } from '@libp2p/interface'
+import type { MessageStream, MultiaddrConnection, Stream, StreamMuxer, StreamMuxerFactory } from '@libp2p/interface'
 
 const WINDOW_UPDATE = 1
 
@@ -63,5 +63,32 @@ describe('halfWindowUpdates', () => {
     const grants = receiverFrames.filter(f => f.type === WINDOW_UPDATE && f.flags === 0).length
     expect(grants).toBeGreaterThan(0)
     expect(grants).toBeLessThan(20)
+  })
+})
+
+describe('halfWindowUpdates on a yamux without the internals it hooks', () => {
+  it('hands out the muxer and its streams unpatched, and warns once', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      const noHook = { protocol: '/yamux/1.0.0' }
+      const sendWindowUpdate = (): void => {}
+      const windowless = { sendWindowUpdate }
+      const noWindow = { protocol: '/yamux/1.0.0', _newStream: () => windowless }
+      const muxers: object[] = [noHook, noWindow]
+      const factory = halfWindowUpdates(() => ({ protocol: '/yamux/1.0.0', createStreamMuxer: () => muxers.shift() as StreamMuxer }))()
+      const connection = {} as unknown as MultiaddrConnection
+
+      expect(factory.createStreamMuxer(connection)).toBe(noHook)
+      expect(noHook).toEqual({ protocol: '/yamux/1.0.0' })
+      // a yamux whose streams lack the receive window: each stream as yamux made it
+      const muxer = factory.createStreamMuxer(connection) as unknown as typeof noWindow
+      expect(muxer._newStream()).toBe(windowless)
+      expect(windowless.sendWindowUpdate).toBe(sendWindowUpdate)
+
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^halfWindowUpdates is off, this @chainsafe\/libp2p-yamux has no _newStream to hook/), { code: 'NARA_PATCH_OFF' })
+    } finally {
+      warn.mockRestore()
+    }
   })
 })
