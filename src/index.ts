@@ -9,7 +9,7 @@
  * @example Testing a service without a network
  *
  * ```ts
- * import { MockRuntime, StashService, Identity } from 'nara'
+ * import { MockRuntime, StashService, Identity } from 'nara-p2p'
  *
  * const rt = new MockRuntime()
  * const svc = new StashService()
