@@ -9,7 +9,7 @@
  * @example Testing a service without a network
  *
  * ```ts
- * import { MockRuntime, StashService, Identity } from 'nara'
+ * import { MockRuntime, StashService, Identity } from 'nara-p2p'
  *
  * const rt = new MockRuntime()
  * const svc = new StashService()
@@ -25,6 +25,7 @@ import './polyfill.js'
 export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService, NotReadyError } from './node/index.js'
 export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
+export type { NaraServices } from './transport/index.js'
 export { naraScoreParams, naraScoreThresholds } from './transport/gossip-score.js'
 export { NaraMetrics } from './metrics/index.js'
 export * from './identity/index.js'

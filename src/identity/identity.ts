@@ -102,6 +102,7 @@ export class Identity {
   }
 
   // Keeps the seed and private key out of logs when an identity is serialised by accident.
+  /** What JSON.stringify shows of an identity: its name and NaraID, never its keys. */
   toJSON (): { name: string, id: NaraID } {
     return { name: this.name, id: this.id }
   }

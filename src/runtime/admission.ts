@@ -75,6 +75,7 @@ export class Admission {
     return this.windows.size
   }
 
+  /** The most any one forwarder brought in within a window since this nara started. */
   peaks (): AdmissionPeaks {
     return { messages: this.peakMessages, newIdentities: this.peakNewIdentities }
   }

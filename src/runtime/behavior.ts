@@ -10,6 +10,7 @@ import { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './consta
  */
 export type Template = 'meshRequest' | 'broadcast' | 'local'
 
+/** What runs for each accepted message of a version: the verified message and its decoded payload. */
 export type Handler<P> = (msg: Message<P>, payload: P) => void | Promise<void>
 
 /** Token bucket per sender and kind: `burst` messages at once, refilled at `perSecond`. */
@@ -23,6 +24,7 @@ export interface RateLimit { perSecond: number, burst: number }
  */
 export type ErrorStrategy = 'reply' | 'log'
 
+/** One payload version of a behavior: its codec and, for network kinds, its handler. */
 export interface VersionSpec {
   readonly version: number
   readonly codec: PayloadCodec<unknown>
@@ -113,6 +115,7 @@ export class Behavior<P = unknown> {
     return this
   }
 
+  /** What happens when this kind's handler throws (see ErrorStrategy). */
   onError (strategy: ErrorStrategy): this {
     this.errorStrategy = strategy
     return this
@@ -143,6 +146,7 @@ export class Behavior<P = unknown> {
     return [...this.versions.keys()].sort((a, b) => b - a)
   }
 
+  /** The highest payload version declared: what emit sends unless told otherwise. */
   newestVersion (): number {
     const newest = this.versionsNewestFirst()[0]
     if (newest === undefined) {

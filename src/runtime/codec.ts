@@ -6,7 +6,9 @@
 export interface PayloadCodec<T> {
   /** the payload message name, as in protocols/*.proto */
   readonly name: string
+  /** The payload's bytes on the wire. */
   encode(payload: T): Uint8Array
+  /** The payload from its bytes; throws on bytes that are not one. */
   decode(bytes: Uint8Array): T
   /** one line describing what is wrong, or undefined when the payload is acceptable */
   validate(payload: T): string | undefined
@@ -14,7 +16,9 @@ export interface PayloadCodec<T> {
 
 /** The shape protons generates for a message: `Message.encode` / `Message.decode`. */
 export interface ProtobufMessage<T> {
+  /** The message's protobuf bytes. */
   encode(obj: Partial<T>): Uint8Array
+  /** The message from its protobuf bytes; throws on bytes that are not one. */
   decode(bytes: Uint8Array): T
 }
 

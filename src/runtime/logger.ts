@@ -1,13 +1,19 @@
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino'
 
+/** Structured fields of a log line. */
 export type LogFields = Record<string, unknown>
+/** How much a log line matters, least first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 /** The scoped logger services get from `rt.log(service)`. */
 export interface Logger {
+  /** Detail for whoever debugs this nara. */
   debug(msg: string, fields?: LogFields): void
+  /** Something an operator wants to see in normal operation. */
   info(msg: string, fields?: LogFields): void
+  /** Something went wrong that the nara works around. */
   warn(msg: string, fields?: LogFields): void
+  /** Something failed that the nara could not work around. */
   error(msg: string, fields?: LogFields): void
   /** a logger whose every line also carries these fields */
   child(fields: LogFields): Logger
@@ -29,6 +35,7 @@ function wrapPino (p: PinoLogger): Logger {
   }
 }
 
+/** One line MemoryLogger kept. */
 export interface LogRecord {
   level: LogLevel
   msg: string

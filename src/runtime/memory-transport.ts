@@ -19,15 +19,18 @@ export class MemoryNetwork {
   private held: HeldBroadcast[] = []
   private readonly advertised = new Map<string, Set<MemoryTransport>>()
 
+  /** Puts a transport on the network (its start does). */
   join (node: MemoryTransport): void {
     this.nodes.set(keyOf(node.publicKey), node)
     this.releaseHeld()
   }
 
+  /** Takes a transport off the network (its stop does). */
   leave (node: MemoryTransport): void {
     this.nodes.delete(keyOf(node.publicKey))
   }
 
+  /** Lists or unlists `node` under `topic`, as the DHT's provider records would. */
   advertise (topic: string, node: MemoryTransport, on: boolean): void {
     const nodes = this.advertised.get(topic) ?? new Set()
     if (on) nodes.add(node)
@@ -41,14 +44,17 @@ export class MemoryNetwork {
     return [...this.advertised.get(topic) ?? []]
   }
 
+  /** The transport on this network keyed by `publicKey`, if any. */
   lookup (publicKey: Uint8Array): MemoryTransport | undefined {
     return this.nodes.get(keyOf(publicKey))
   }
 
+  /** Every transport on the network. */
   members (): MemoryTransport[] {
     return [...this.nodes.values()]
   }
 
+  /** Delivers a broadcast to every other member serving its kind. */
   async broadcast (from: MemoryTransport, behavior: Behavior, envelope: Uint8Array): Promise<void> {
     const listeners = this.members().filter(n => n !== from && n.serves(behavior.kind))
     if (listeners.length === 0) {
@@ -89,6 +95,7 @@ export class MemoryTransport implements Transport {
     this.served.set(behavior.kind, behavior)
   }
 
+  /** Whether this transport serves `kind` (its runtime registered it). */
   serves (kind: string): boolean {
     return this.served.has(kind)
   }
@@ -98,6 +105,7 @@ export class MemoryTransport implements Transport {
     return this.served.get(kind)?.versionsNewestFirst() ?? []
   }
 
+  /** Hands an envelope to this transport's runtime, as the network would. */
   async deliver (envelope: Uint8Array, ctx: InboundContext): Promise<ReceiveOutcome> {
     if (this.sink === undefined) throw new UnreachableError('peer', 'it is not running')
     return await this.sink.receive(envelope, ctx)

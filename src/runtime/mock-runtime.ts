@@ -12,6 +12,7 @@ import type { RuntimeObserver } from './observer.js'
 import type { AdmissionLimits } from './admission.js'
 import type { InboundContext, ReceiveOutcome } from './transport.js'
 
+/** Options of MockRuntime; every one has a default. */
 export interface MockRuntimeOptions {
   /** this nara's name (default "mock-nara"); its identity is derived deterministically from it */
   name?: string
@@ -105,6 +106,7 @@ export class MockRuntime extends NaraRuntime {
     this.explicitPeers = peers
   }
 
+  /** The peers set with setOnlinePeers; else presence's list; else every other running runtime on the network. */
   override onlinePeers (): PeerInfo[] {
     if (this.explicitPeers !== undefined) return this.explicitPeers
     if (this.providesPeers || this.network === undefined) return super.onlinePeers()
@@ -121,6 +123,7 @@ export class MockRuntime extends NaraRuntime {
     }
   }
 
+  /** The messages of one kind that passed the emit pipeline, oldest first. */
   emittedOf (kind: string): Message[] {
     return this.emitted.filter(m => m.kind === kind)
   }

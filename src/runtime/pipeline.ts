@@ -4,6 +4,7 @@ export interface DropReason {
   readonly detail: string
 }
 
+/** What a stage decided: go on with a (possibly new) value, drop the message, or fail. */
 export type StageResult<T> =
   | { readonly action: 'continue', readonly value: T }
   | { readonly action: 'drop', readonly reason: DropReason }
@@ -12,18 +13,24 @@ export type StageResult<T> =
 /** One step of a pipeline. Stages run in order; the first drop or fail ends the run. */
 export interface Stage<T> {
   readonly name: string
+  /** Looks at the value and decides (see StageResult). */
   run(value: T): StageResult<T> | Promise<StageResult<T>>
 }
 
+/** How a pipeline run ended, and at which stage when it did not finish. */
 export type PipelineOutcome<T> =
   | { readonly status: 'done', readonly value: T }
   | { readonly status: 'dropped', readonly stage: string, readonly reason: DropReason }
   | { readonly status: 'failed', readonly stage: string, readonly error: Error }
 
+/** A stage's result: go on with `value`. */
 export const proceed = <T>(value: T): StageResult<T> => ({ action: 'continue', value })
+/** A stage's result: drop the message, with a counted code and a logged detail. */
 export const drop = <T>(code: string, detail: string = code): StageResult<T> => ({ action: 'drop', reason: { code, detail } })
+/** A stage's result: the stage itself failed (an error, not the message's fault). */
 export const fail = <T>(error: Error): StageResult<T> => ({ action: 'fail', error })
 
+/** Runs the stages in order until one drops or fails. */
 export async function runPipeline<T> (stages: ReadonlyArray<Stage<T>>, input: T): Promise<PipelineOutcome<T>> {
   let value = input
   for (const stage of stages) {
@@ -46,20 +53,24 @@ export async function runPipeline<T> (stages: ReadonlyArray<Stage<T>>, input: T)
 export class DropCounter {
   private readonly counts = new Map<string, number>()
 
+  /** Counts one drop with this code. */
   count (code: string): void {
     this.counts.set(code, (this.counts.get(code) ?? 0) + 1)
   }
 
+  /** Drops counted with this code. */
   get (code: string): number {
     return this.counts.get(code) ?? 0
   }
 
+  /** Drops counted with any code. */
   total (): number {
     let sum = 0
     for (const n of this.counts.values()) sum += n
     return sum
   }
 
+  /** Every code's count, by code in alphabetical order. */
   snapshot (): Record<string, number> {
     return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)))
   }

@@ -4,9 +4,12 @@ import type { Logger } from './logger.js'
 import type { Message, Outgoing } from './message.js'
 import type { RetainedMessage } from './retained.js'
 
+/** How much memory a nara offers others (a confidant's stash slots follow it). */
 export type MemoryMode = 'low' | 'medium' | 'high'
+/** Every memory mode, smallest first. */
 export const MEMORY_MODES: readonly MemoryMode[] = ['low', 'medium', 'high']
 
+/** Where a runtime runs; MockRuntime's is `test`. */
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
 /** A nara this node currently sees online. */
@@ -24,7 +27,9 @@ export interface PeerInfo {
 
 /** What a service sees of the node: the only door to the network and to the node's keys. */
 export interface Runtime {
+  /** This nara's NaraID and name. */
   me(): { id: NaraID, name: string }
+  /** Declares a message kind: how it travels, its payloads and handlers. A kind is registered once. */
   register(behavior: Behavior<unknown>): void
   /** Runs the emit pipeline; resolves once the message left (or was delivered locally). */
   emit(msg: Outgoing): Promise<void>
@@ -38,6 +43,7 @@ export interface Runtime {
   seal(plaintext: Uint8Array): Promise<Sealed>
   /** Decrypts what `seal` made; throws OpenFailedError on a wrong key or tampering. */
   open(sealed: Sealed): Promise<Uint8Array>
+  /** The naras this node sees online now (presence provides the list). */
   onlinePeers(): PeerInfo[]
   /** The last message of a retained broadcast kind from each sender (signed, opaque), newest first. */
   retained(kind: string, maxAgeMs?: number): RetainedMessage[]
@@ -68,6 +74,7 @@ export interface Runtime {
    * by convention (`stash:<owner>`).
    */
   advertise(topic: string): Promise<void>
+  /** Stops advertising `topic`. */
   withdraw(topic: string): Promise<void>
   /** The public keys of the naras advertising `topic` (not this one), as they are found; call them with `toKey`. */
   findAdvertisers(topic: string, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>

@@ -21,6 +21,7 @@ import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js
 import type { Service } from './service.js'
 import type { InboundContext, ReceiveOutcome, ReplyChannel, Transport } from './transport.js'
 
+/** What a NaraRuntime is built from: the identity, the transport, and optional limits. */
 export interface RuntimeOptions {
   identity: Identity
   transport: Transport
@@ -46,6 +47,7 @@ export interface TrafficCounts {
   streamOut: number
 }
 
+/** A snapshot of what the runtime did since it started (GET /stats shows it). */
 export interface RuntimeStats {
   received: number
   emitted: number
@@ -137,10 +139,12 @@ export class NaraRuntime implements Runtime {
     this.register(meshRequest(REFUSED_KIND, 'A request was refused (rate limited, not allowed, failed)').withPayload(refusalCodec))
   }
 
+  /** This nara's NaraID and name. */
   me (): { id: string, name: string } {
     return { id: this.identity.id, name: this.identity.name }
   }
 
+  /** Declares a message kind: how it travels, its payloads and handlers. A kind is registered once. */
   register (behavior: Behavior<unknown>): void {
     if (this.behaviorsByKind.has(behavior.kind)) throw new DuplicateKindError(behavior.kind)
     behavior.newestVersion() // a behavior without a payload is a definition error
@@ -201,6 +205,7 @@ export class NaraRuntime implements Runtime {
     return this.identity.open(sealed)
   }
 
+  /** The naras this node sees online now (presence provides the list). */
   onlinePeers (): PeerInfo[] {
     return this.peerSource?.() ?? []
   }
@@ -231,6 +236,7 @@ export class NaraRuntime implements Runtime {
     await this.transport.advertise(topic)
   }
 
+  /** Stops advertising `topic`. */
   async withdraw (topic: string): Promise<void> {
     await this.transport.withdraw(topic)
   }
@@ -390,6 +396,7 @@ export class NaraRuntime implements Runtime {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
+  /** What the runtime did since it started: messages, drops, calls, traffic. */
   stats (): RuntimeStats {
     return {
       received: this.received,

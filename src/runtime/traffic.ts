@@ -22,6 +22,7 @@ export interface Traffic {
   readonly outcome: string
 }
 
+/** Told of each message in or out (the inspector's live feed). */
 export type TrafficListener = (traffic: Traffic) => void
 
 /**

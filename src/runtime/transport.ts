@@ -5,6 +5,7 @@ import type { NaraID } from '../identity/index.js'
 
 /** Where a reply to an inbound request goes: back on the request's own stream. */
 export interface ReplyChannel {
+  /** Sends the reply's encoded envelope back on the request's own stream. */
   reply(envelope: Uint8Array): Promise<void>
 }
 
@@ -32,6 +33,7 @@ export interface InboundContext {
   readonly envelope?: Envelope
 }
 
+/** What the receive pipeline did with an envelope: accepted, or dropped and why. */
 export type ReceiveOutcome =
   | { readonly accepted: true }
   | { readonly accepted: false, readonly reason: DropReason }
@@ -50,6 +52,7 @@ export interface Recipient {
   readonly publicKey: Uint8Array
 }
 
+/** How the runtime wants one direct message sent. */
 export interface SendOptions {
   /** the message's id: a reply names it in `inReplyTo` */
   readonly requestId: string
@@ -66,6 +69,7 @@ export interface SendOptions {
 export interface Transport {
   /** Begins delivering inbound envelopes to the runtime. */
   start(sink: InboundSink): Promise<void>
+  /** Stops delivering and closes what the transport opened. */
   stop(): Promise<void>
   /** Makes a network behavior reachable (stream protocols for mesh, topic for broadcast). */
   serve(behavior: Behavior): void

@@ -8,6 +8,8 @@ import { transform } from 'esbuild'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** Where the examples run from: inside the project, so `libp2p` & co. resolve from its node_modules. */
 const WORKDIR = `${ROOT}test-artifacts/readme`
+/** The name the package is published under: what a reader's import says. */
+const PACKAGE = 'nara-p2p'
 
 /** Every TypeScript example of the README's Embedding section. */
 function embeddingExamples (): string[] {
@@ -25,8 +27,9 @@ describe('the README examples run as written', () => {
 
   it.each(examples.map((code, i) => [i + 1, code]))('example %i exits cleanly', async (i, code) => {
     mkdirSync(WORKDIR, { recursive: true })
-    // `nara` is this package: point the import at its build
-    const source = String(code).replaceAll("from 'nara'", `from '${ROOT}dist/src/index.js'`)
+    expect(code).toContain(`from '${PACKAGE}'`)
+    // point the package's import at this checkout's build
+    const source = String(code).replaceAll(`from '${PACKAGE}'`, `from '${ROOT}dist/src/index.js'`)
     const { code: js } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' })
     const file = `${WORKDIR}/example-${String(i)}.mjs`
     writeFileSync(file, js)

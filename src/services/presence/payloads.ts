@@ -62,7 +62,9 @@ export const PeerOfflineCodec = protobufPayload('PeerChange', wire.PeerChange, (
     ? undefined
     : `reason must be one of ${OFFLINE_REASONS.join('|')}, got "${p.reason}"`))
 
+/** The payload of presence:hey-there: a nara's name, uptime, memory mode and addresses. */
 export type PresenceAnnounce = Payload<wire.PresenceAnnounce>
 export type PresenceWelcome = Payload<wire.PresenceWelcome>
 export type PresenceChau = Payload<wire.PresenceChau>
+/** The payload of presence:peer-online and presence:peer-offline: who, and why it left. */
 export type PeerChange = Payload<wire.PeerChange>

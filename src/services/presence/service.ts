@@ -4,6 +4,7 @@ import { PeerTable, type Seen } from './peer-table.js'
 import { RateLimiter, type BehaviorRegistrar, type Logger, type Message, type PeerInfo, type RateLimit, type Runtime, type Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
+/** Options of the presence service; every one has a default. */
 export interface PresenceOptions {
   /** the shortest interval between two presence:hey-there of this nara @default 5000 */
   heartbeatMs?: number
@@ -88,6 +89,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.peers = new PeerTable(positive('maxPeers', options.maxPeers ?? 1024))
   }
 
+  /** Keeps the runtime, registers presence's kinds and provides the runtime's online peers. */
   init (rt: Runtime): void {
     this.rt = rt
     this.log = rt.log('presence')
@@ -95,10 +97,12 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     rt.providePeers(() => this.online())
   }
 
+  /** Registers presence's kinds on `rt`. */
   registerBehaviors (rt: Runtime): void {
     registerPresenceBehaviors(rt, this, this.heartbeatMs)
   }
 
+  /** Announces this nara and starts the heartbeat and the silence checks. */
   async start (): Promise<void> {
     if (this.state !== 'idle') return
     this.state = 'running'
@@ -108,6 +112,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.sweeper.unref() // presence alone never keeps the process alive
   }
 
+  /** Says chau to the swarm and stops the timers. */
   async stop (): Promise<void> {
     if (this.state === 'stopped') return
     const wasRunning = this.state === 'running'
@@ -149,6 +154,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
 
   // --- handlers: business logic only; the runtime has verified and validated everything ---
 
+  /** Handles presence:hey-there: records the peer, welcomes a newcomer, tells local subscribers of a change. */
   async heyThere (msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void> {
     const seen = this.update(msg, p)
     if (seen === undefined) return
@@ -159,6 +165,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     ])
   }
 
+  /** Handles presence:howdy: records the welcomer and delivers the announcements it relayed. */
   async howdy (msg: Message<PresenceWelcome>, p: PresenceWelcome): Promise<void> {
     const seen = this.update(msg, p.announce as PresenceAnnounce)
     if (seen !== undefined) await this.announceChange(seen, msg)
@@ -166,6 +173,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     await this.rt.deliverRelayed('presence:hey-there', p.known, msg.fromId)
   }
 
+  /** Handles presence:chau: the peer left on purpose. */
   async chau (msg: Message): Promise<void> {
     if (msg.fromId === this.rt.me().id || this.state === 'stopped') return
     const peer = this.peers.remove(msg.fromId)
