@@ -24,7 +24,7 @@ export interface Assembly {
 
 /** Wires a runtime and its services onto a libp2p host; shared by createNara and the libp2p service. */
 /** What an embedded node without nara's network service reports. */
-const NO_NETWORK: NetworkStatus = { reachability: 'unknown', confirmed: [], relaying: false, reservationsServed: 0 }
+const NO_NETWORK: NetworkStatus = { reachability: 'unknown', confirmed: [], relaying: false, reservationsServed: 0, relays: [] }
 
 export async function assembleNara ({ identity, libp2p, host, network, bootstrap, options, stopHost }: Assembly): Promise<NaraNode> {
   const logger: Logger = options.logger ?? new MemoryLogger()

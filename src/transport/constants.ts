@@ -172,6 +172,8 @@ export const REACHABILITY_VERDICT_MS = 8_000
 
 /** How many relays a private nara reserves a slot on: one can go away without it becoming unreachable. */
 export const RELAY_RESERVATIONS = 2
+/** How long before a relay that refused a reservation (full, or this IP's share taken) is asked again. */
+export const RELAY_RETRY_MS = 60_000
 
 /**
  * What a public nara's relay grants. libp2p's defaults (2 min, 128 KiB per relayed

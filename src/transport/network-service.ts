@@ -1,10 +1,10 @@
 import { circuitRelayServer, type CircuitRelayServerComponents, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import { start, stop, type Connection, type Libp2pEvents, type PeerId, type Startable, type TypedEventTarget } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
+import { start, stop, type Connection, type Libp2pEvents, type Logger, type PeerId, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import { scopeOf } from './address-scope.js'
 import { DirectUpgrades, type DirectUpgradeOutcome } from './direct-upgrades.js'
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability.js'
-import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_LIMITS, RELAY_RESERVATIONS } from './constants.js'
+import { RelayReservations } from './relay-reservations.js'
+import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_LIMITS, RELAY_RESERVATIONS, RELAY_RETRY_MS } from './constants.js'
 import type { TransportManager } from '@libp2p/interface-internal'
 
 /** Whether a nara relays for others: always, never, or once AutoNAT says it is public. */
@@ -28,34 +28,53 @@ export interface NetworkStatus extends ReachabilityStatus {
   relaying: boolean
   /** relay reservations this nara holds for others */
   reservationsServed: number
+  /** the PeerIDs of the relays this nara holds a slot on */
+  relays: string[]
 }
 
 /**
  * How a nara lives on a real network, as a libp2p service: it follows AutoNAT's
  * verdict (reachability.ts); once public it serves circuit relay v2 (with `relay:
- * 'auto'`) within nara's limits and a per-source-IP share; once private it reserves
- * slots on relays (libp2p's relay transport finds them, and finds another when one
- * goes); and it counts what DCUtR makes of relayed peers.
+ * 'auto'`) within nara's limits and a per-source-IP share; once private it holds
+ * slots on relays it is connected to, and takes another when one goes
+ * (relay-reservations.ts); and it counts what DCUtR makes of relayed peers.
  */
 export class NetworkService implements Startable {
   private readonly tracker: ReachabilityTracker
   private readonly upgrades: DirectUpgrades
+  private readonly reservations: RelayReservations
   private relayServer?: CircuitRelayService & Partial<Startable>
-  private reserving = false
   private started = false
   private readonly statusListeners = new Set<(status: NetworkStatus) => void>()
   private readonly outcomeListeners = new Set<(outcome: DirectUpgradeOutcome) => void>()
+  private readonly log: Logger
 
   constructor (private readonly components: NetworkServiceComponents, private readonly init: NetworkServiceInit) {
+    this.log = components.logger.forComponent('nara:network')
     this.tracker = new ReachabilityTracker({
       addresses: () => components.addressManager.getAddressesWithMetadata(),
       verdictMs: REACHABILITY_VERDICT_MS,
-      onChange: () => { void this.follow() }
+      onChange: () => { this.background(this.follow()) }
     })
     this.upgrades = new DirectUpgrades({
       windowMs: DIRECT_UPGRADE_WINDOW_MS,
       hasDirect: (peer) => components.connectionManager.getConnections().some(c => c.remotePeer.toString() === peer && c.limits === undefined),
       onOutcome: (outcome) => { for (const listener of this.outcomeListeners) listener(outcome) }
+    })
+    this.reservations = new RelayReservations({
+      wanted: RELAY_RESERVATIONS,
+      retryAfterMs: RELAY_RETRY_MS,
+      connections: () => components.connectionManager.getConnections(),
+      protocolsOf: async (peer) => {
+        const connection = components.connectionManager.getConnections().find(c => c.remotePeer.toString() === peer)
+        if (connection === undefined) return []
+        try {
+          return (await components.peerStore.get(connection.remotePeer)).protocols
+        } catch {
+          return [] // not identified yet: its protocols come with peer:identify
+        }
+      },
+      listen: async (address) => { await components.transportManager.listen([address]) }
     })
   }
 
@@ -64,21 +83,33 @@ export class NetworkService implements Startable {
   async start (): Promise<void> {
     this.started = true
     this.components.events.addEventListener('connection:open', this.onConnection)
+    this.components.events.addEventListener('connection:close', this.onConnectionClosed)
     this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
+    // a peer's protocols became known (identify) or changed (identify push): it may be a relay
+    this.components.events.addEventListener('peer:identify', this.onPeerProtocols)
+    this.components.events.addEventListener('peer:update', this.onPeerProtocols)
     if (this.init.relay === 'on') await this.serveRelay()
   }
 
   async stop (): Promise<void> {
     this.started = false
     this.components.events.removeEventListener('connection:open', this.onConnection)
+    this.components.events.removeEventListener('connection:close', this.onConnectionClosed)
     this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.components.events.removeEventListener('peer:identify', this.onPeerProtocols)
+    this.components.events.removeEventListener('peer:update', this.onPeerProtocols)
     this.tracker.stop()
     this.upgrades.stop()
     if (this.relayServer !== undefined) await stop(this.relayServer)
   }
 
   status (): NetworkStatus {
-    return { ...this.tracker.status(), relaying: this.relayServer !== undefined, reservationsServed: this.relayServer?.reservations.size ?? 0 }
+    return {
+      ...this.tracker.status(),
+      relaying: this.relayServer !== undefined,
+      reservationsServed: this.relayServer?.reservations.size ?? 0,
+      relays: this.reservations.relays()
+    }
   }
 
   onStatus (listener: (status: NetworkStatus) => void): () => void {
@@ -117,11 +148,24 @@ export class NetworkService implements Startable {
     this.tracker.update()
   }
 
+  private readonly onConnectionClosed = (event: CustomEvent<Connection>): void => {
+    if (this.reservations.connectionClosed(event.detail.remotePeer.toString())) this.background(this.reserveRelays())
+  }
+
+  private readonly onPeerProtocols = (): void => {
+    this.background(this.reserveRelays())
+  }
+
+  /** Work an event started: a failure is logged, never an unhandled rejection that ends the process. */
+  private background (work: Promise<void>): void {
+    work.catch((err: Error) => { this.log.error('network service: %s', err.message) })
+  }
+
   /** Acts on a new verdict: relay for others once public, reserve on relays once private. */
   private async follow (): Promise<void> {
     const { reachability } = this.tracker.status()
     if (reachability === 'public' && this.init.relay === 'auto') await this.serveRelay()
-    if (reachability === 'private' && this.init.reserveWhenPrivate) await this.reserveRelays()
+    if (reachability === 'private') await this.reserveRelays()
     const status = this.status()
     for (const listener of this.statusListeners) listener(status)
   }
@@ -139,11 +183,10 @@ export class NetworkService implements Startable {
     await start(this.relayServer)
   }
 
-  /** Each `/p2p-circuit` listen address is one reservation on a relay libp2p finds (and replaces). */
+  /** A private nara keeps slots on RELAY_RESERVATIONS relays (relay-reservations.ts chooses them). */
   private async reserveRelays (): Promise<void> {
-    if (this.reserving || !this.started) return
-    this.reserving = true
-    await this.components.transportManager.listen(Array.from({ length: RELAY_RESERVATIONS }, () => multiaddr('/p2p-circuit')))
+    if (!this.started || !this.init.reserveWhenPrivate || this.tracker.status().reachability !== 'private') return
+    await this.reservations.fill()
   }
 }
 

@@ -23,8 +23,12 @@ export interface ReachabilityOptions {
  * Reads AutoNAT v2's work: an address it confirmed is a public address a peer dialled
  * back. `unknown` until the nara has reached a peer on the internet; `public` once a
  * public address is confirmed; `private` when none is, `verdictMs` after that first
- * internet peer (AutoNAT asks as soon as it connects to one). A swarm on loopback or
- * on one LAN never reaches the internet, so the question never arises: `unknown`.
+ * internet peer (AutoNAT asks as soon as it connects to one) — or at once when the nara
+ * has no public address for AutoNAT to try (it listens on a LAN behind a router and
+ * nothing maps a public address to it): then there is nothing to wait for, and a nara
+ * restarting behind NAT reserves its relay slots in its first second. A swarm on
+ * loopback or on one LAN never reaches the internet, so the question never arises:
+ * `unknown`.
  */
 export class ReachabilityTracker {
   private internetSince?: number
@@ -51,11 +55,20 @@ export class ReachabilityTracker {
     const confirmed = this.opts.addresses()
       .filter(a => a.verified && a.type !== 'announce' && scopeOf(a.multiaddr) === 'public')
       .map(a => a.multiaddr.toString())
-    const verdictDue = this.internetSince !== undefined && Date.now() - this.internetSince >= this.opts.verdictMs
+    const verdictDue = this.internetSince !== undefined && (Date.now() - this.internetSince >= this.opts.verdictMs || !this.hasCandidate())
     const reachability: Reachability = confirmed.length > 0 ? 'public' : verdictDue ? 'private' : 'unknown'
     const changed = reachability !== this.last.reachability || confirmed.join() !== this.last.confirmed.join()
     this.last = { reachability, confirmed }
     if (changed) this.opts.onChange(this.last)
+  }
+
+  /**
+   * Whether AutoNAT has a public address of ours to try: one we listen on, announce or
+   * map (UPnP). An observed one does not count: it is the router's address and the port
+   * of an outgoing connection, which nothing forwards to us.
+   */
+  private hasCandidate (): boolean {
+    return this.opts.addresses().some(a => a.type !== 'observed' && scopeOf(a.multiaddr) === 'public')
   }
 
   stop (): void {

@@ -25,7 +25,7 @@ export async function fakeNode (name: string, network?: MemoryNetwork, opts: { w
     peerId: () => `12D3KooW-fake-${name}`,
     multiaddrs: () => [`/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW-fake-${name}`],
     uptimeMs: () => Date.now() - startedAt,
-    network: () => ({ reachability: 'unknown', confirmed: [], relaying: false, reservationsServed: 0 }),
+    network: () => ({ reachability: 'unknown', confirmed: [], relaying: false, reservationsServed: 0, relays: [] }),
     linkTo: (id) => ({ connection: runtime.keyring.get(id) !== undefined ? 'direct' : 'none' }),
     peerIdOf: (id) => runtime.keyring.get(id) !== undefined ? `peer-of-${id}` : undefined,
     ready: async () => { await stash.recovered() },
