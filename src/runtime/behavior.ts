@@ -123,9 +123,9 @@ export class Behavior<P = unknown> {
 
   /**
    * The runtime keeps the last verified message of this broadcast kind from each
-   * sender, signed as it arrived, so a service can hand it to a nara that missed it
-   * (`rt.retained(kind)` there, `rt.deliverRelayed(kind, ...)` at the other end, which
-   * verifies it like any other message). For state that each nara announces, such as presence:
+   * sender, as it arrived and with the signature of its broadcast, so a service can hand
+   * it to a nara that missed it (`rt.retained(kind)` there, `rt.deliverRelayed(kind, ...)`
+   * at the other end, which checks that signature against the sender's key). For state that each nara announces, such as presence:
    * a newer announcement supersedes an older one, so of those made while no peer listened yet
    * only the newest is delivered once one does.
    */
