@@ -356,6 +356,12 @@ export namespace PresenceWelcome {
     index: number
   }
 
+  export interface PresenceWelcomeKnownProofFieldEvent {
+    field: '$.known[].proof'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<PresenceWelcome>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceWelcome.codec())
   }
@@ -364,7 +370,7 @@ export namespace PresenceWelcome {
     return decodeMessage(buf, PresenceWelcome.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeAnnounceAloneFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeAnnounceAloneFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent | PresenceWelcomeKnownProofFieldEvent> {
     return streamMessage(buf, PresenceWelcome.codec(), opts)
   }
 }
@@ -372,6 +378,7 @@ export namespace PresenceWelcome {
 export interface RelayedAnnouncement {
   publicKey: Uint8Array<ArrayBuffer>
   envelope: Uint8Array<ArrayBuffer>
+  proof: Uint8Array<ArrayBuffer>
 }
 
 export namespace RelayedAnnouncement {
@@ -394,13 +401,19 @@ export namespace RelayedAnnouncement {
           w.bytes(obj.envelope)
         }
 
+        if ((obj.proof != null && obj.proof.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.proof)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           publicKey: uint8ArrayAlloc(0),
-          envelope: uint8ArrayAlloc(0)
+          envelope: uint8ArrayAlloc(0),
+          proof: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -415,6 +428,10 @@ export namespace RelayedAnnouncement {
             }
             case 2: {
               obj.envelope = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.proof = reader.bytes()
               break
             }
             default: {
@@ -446,6 +463,13 @@ export namespace RelayedAnnouncement {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.proof`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -468,6 +492,11 @@ export namespace RelayedAnnouncement {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RelayedAnnouncementProofFieldEvent {
+    field: '$.proof'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RelayedAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RelayedAnnouncement.codec())
   }
@@ -476,7 +505,7 @@ export namespace RelayedAnnouncement {
     return decodeMessage(buf, RelayedAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayedAnnouncement>): Generator<RelayedAnnouncementPublicKeyFieldEvent | RelayedAnnouncementEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayedAnnouncement>): Generator<RelayedAnnouncementPublicKeyFieldEvent | RelayedAnnouncementEnvelopeFieldEvent | RelayedAnnouncementProofFieldEvent> {
     return streamMessage(buf, RelayedAnnouncement.codec(), opts)
   }
 }

@@ -4,8 +4,9 @@ import type { PayloadCodec } from './codec.js'
 import { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './constants.js'
 
 /**
- * - `meshRequest`: direct to one nara over a stream protocol, signed and verified, never broadcast.
- * - `broadcast`: to everyone on a gossipsub topic, signed and verified.
+ * - `meshRequest`: direct to one nara over a stream protocol, never broadcast; its sender is
+ *   the stream's Noise-authenticated key (and a nara signature too when declared `.signed()`).
+ * - `broadcast`: to everyone on a gossipsub topic, signed by its gossipsub message (one signature).
  * - `local`: in-process only, never serialised to the network.
  */
 export type Template = 'meshRequest' | 'broadcast' | 'local'
@@ -55,6 +56,8 @@ export class Behavior<P = unknown> {
   replyKind?: string
   /** keep the last verified envelope of this kind from each sender, to relay (see `retained`) */
   retainLast = false
+  /** a mesh kind whose envelopes carry the sender's nara signature (see `signed`) */
+  signsEnvelopes = false
 
   constructor (template: Template, kind: string, description: string) {
     const parts = parseKind(kind)
@@ -123,15 +126,28 @@ export class Behavior<P = unknown> {
 
   /**
    * The runtime keeps the last verified message of this broadcast kind from each
-   * sender, signed as it arrived, so a service can hand it to a nara that missed it
-   * (`rt.retained(kind)` there, `rt.deliverRelayed(kind, ...)` at the other end, which
-   * verifies it like any other message). For state that each nara announces, such as presence:
+   * sender, as it arrived and with the signature of its broadcast, so a service can hand
+   * it to a nara that missed it (`rt.retained(kind)` there, `rt.deliverRelayed(kind, ...)`
+   * at the other end, which checks that signature against the sender's key). For state that each nara announces, such as presence:
    * a newer announcement supersedes an older one, so of those made while no peer listened yet
    * only the newest is delivered once one does.
    */
   retained (): this {
     if (this.template !== 'broadcast') throw new BehaviorDefinitionError(`${this.kind}: only broadcast kinds can be retained`)
     this.retainLast = true
+    return this
+  }
+
+  /**
+   * Every envelope of this mesh kind carries its sender's Ed25519 signature, verified on
+   * receipt besides the stream's key: for a message the receiver keeps as evidence or
+   * hands to a third party, who cannot see the stream it came on. Unsigned mesh kinds
+   * (the default) are proven by the stream's Noise-authenticated key alone; a broadcast
+   * is proven by its gossipsub message's signature, its one signature.
+   */
+  signed (): this {
+    if (this.template !== 'meshRequest') throw new BehaviorDefinitionError(`${this.kind}: only mesh kinds are declared signed (a broadcast is signed by its gossip message)`)
+    this.signsEnvelopes = true
     return this
   }
 

@@ -54,7 +54,7 @@ export function newMessageId (): string {
   return id
 }
 
-/** id -> sign -> transport -> notify */
+/** id -> sign (a kind declared `.signed()`; the others are only encoded) -> transport -> notify */
 export function emitStages (deps: EmitDeps): Array<Stage<Emission>> {
   return [
     { name: 'id', run: (e) => assignId(deps, e) },
@@ -100,25 +100,26 @@ export function messageFrom (sender: { id: NaraID, name: string }, out: Outgoing
 async function sign (deps: EmitDeps, e: Emission): Promise<StageResult<Emission>> {
   if (e.behavior.template === 'local') return proceed(e)
   const message = e.message as Message
-  const signed = new Map<number, Promise<Uint8Array>>()
+  const encoded = new Map<number, Promise<Uint8Array>>()
   const envelopeFor = async (version: number): Promise<Uint8Array> => {
-    let bytes = signed.get(version)
+    let bytes = encoded.get(version)
     if (bytes === undefined) {
       bytes = signEnvelope(deps, e.behavior, message, version)
-      signed.set(version, bytes)
+      encoded.set(version, bytes)
     }
     return await bytes
   }
-  // Sign the requested version now so an oversize or unencodable payload fails the emit itself.
+  // Encode the requested version now so an oversize or unencodable payload fails the emit itself.
   await envelopeFor(message.version)
   return proceed({ ...e, envelopeFor })
 }
 
+/** The envelope's bytes, with the nara signature only for a kind declared `.signed()`: a stream's key or a gossip message's signature proves the others. */
 async function signEnvelope (deps: EmitDeps, behavior: Behavior, message: Message, version: number): Promise<Uint8Array> {
   const codec = behavior.versions.get(version)?.codec
   if (codec === undefined) throw new InvalidPayloadError(behavior.kind, `version ${version} is not declared`)
-  const signed = signedBytes(buildEnvelope(message, version, codec.encode(message.payload)))
-  const bytes = withSignature(signed, await deps.sign(signed))
+  const unsigned = signedBytes(buildEnvelope(message, version, codec.encode(message.payload)))
+  const bytes = behavior.signsEnvelopes ? withSignature(unsigned, await deps.sign(unsigned)) : unsigned
   if (bytes.byteLength > behavior.maxEnvelopeBytes) {
     throw new InvalidPayloadError(behavior.kind, `envelope of ${bytes.byteLength} bytes exceeds the ${behavior.maxEnvelopeBytes}-byte limit`)
   }

@@ -1,3 +1,4 @@
+import { verifySignature } from '../identity/index.js'
 import { RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { InboundContext, InboundSink, ReceiveOutcome, Recipient, SendOptions, Transport } from './transport.js'
@@ -6,13 +7,30 @@ import type { DropReason } from './pipeline.js'
 /** How long a broadcast made before anyone listens waits for a subscriber. */
 const HOLD_BROADCAST_MS = 30_000
 
-interface HeldBroadcast { behavior: Behavior, envelope: Uint8Array, from: MemoryTransport, until: number }
+interface HeldBroadcast { behavior: Behavior, envelope: Uint8Array, proof: Uint8Array, from: MemoryTransport, until: number }
+
+/** What a MemoryTransport signs its broadcasts with, as gossipsub signs each message with the node's key. */
+export interface BroadcastSigner {
+  readonly publicKey: Uint8Array
+  sign(bytes: Uint8Array): Promise<Uint8Array>
+}
+
+/** What a memory broadcast's signature covers: its route and its envelope. */
+function broadcastSigned (behavior: Behavior, envelope: Uint8Array): Uint8Array {
+  const prefix = new TextEncoder().encode(`nara-memory-broadcast:${behavior.route()}\n`)
+  const bytes = new Uint8Array(prefix.byteLength + envelope.byteLength)
+  bytes.set(prefix)
+  bytes.set(envelope, prefix.byteLength)
+  return bytes
+}
 
 /**
  * An in-process network of MemoryTransports, keyed by public key: what linked
  * MockRuntimes talk over. It mimics the libp2p transport's contract: protocol
- * version negotiation, authenticated sender keys, replies on the request's
- * channel and broadcasts held until someone subscribes.
+ * version negotiation, authenticated sender keys (a link carries its sender's key as a
+ * Noise-authenticated stream does; a broadcast is signed by its sender, as a gossipsub
+ * message is), replies on the request's channel and broadcasts held until someone
+ * subscribes.
  */
 export class MemoryNetwork {
   private readonly nodes = new Map<string, MemoryTransport>()
@@ -55,13 +73,14 @@ export class MemoryNetwork {
   }
 
   /** Delivers a broadcast to every other member serving its kind. */
-  async broadcast (from: MemoryTransport, behavior: Behavior, envelope: Uint8Array): Promise<void> {
+  async broadcast (from: MemoryTransport, behavior: Behavior, envelope: Uint8Array, proof: Uint8Array): Promise<void> {
     const listeners = this.members().filter(n => n !== from && n.serves(behavior.kind))
     if (listeners.length === 0) {
-      this.held.push({ behavior, envelope, from, until: Date.now() + HOLD_BROADCAST_MS })
+      this.held.push({ behavior, envelope, proof, from, until: Date.now() + HOLD_BROADCAST_MS })
       return
     }
-    await Promise.all(listeners.map(async n => { await n.deliver(envelope, { authenticatedKey: from.publicKey, routedKind: behavior.kind }) }))
+    const ctx = { authenticatedKey: from.publicKey, broadcastProof: proof, routedKind: behavior.kind }
+    await Promise.all(listeners.map(async n => { await n.deliver(envelope, ctx) }))
   }
 
   private releaseHeld (): void {
@@ -70,7 +89,7 @@ export class MemoryNetwork {
     const due = this.held.filter(h => h.until > now && this.nodes.has(keyOf(h.from.publicKey)))
     this.held = []
     // A listener may stop while a held broadcast reaches it; that is its loss, not an error here.
-    for (const h of due) this.broadcast(h.from, h.behavior, h.envelope).catch(() => {})
+    for (const h of due) this.broadcast(h.from, h.behavior, h.envelope, h.proof).catch(() => {})
   }
 }
 
@@ -79,7 +98,11 @@ export class MemoryTransport implements Transport {
   private readonly served = new Map<string, Behavior>()
   private sink?: InboundSink
 
-  constructor (readonly publicKey: Uint8Array, private readonly network?: MemoryNetwork) {}
+  constructor (private readonly signer: BroadcastSigner, private readonly network?: MemoryNetwork) {}
+
+  get publicKey (): Uint8Array {
+    return this.signer.publicKey
+  }
 
   async start (sink: InboundSink): Promise<void> {
     this.sink = sink
@@ -141,7 +164,12 @@ export class MemoryTransport implements Transport {
   }
 
   async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
-    await this.network?.broadcast(this, behavior, envelope)
+    if (this.network === undefined) return
+    await this.network.broadcast(this, behavior, envelope, await this.signer.sign(broadcastSigned(behavior, envelope)))
+  }
+
+  async verifyBroadcastProof (behavior: Behavior, publicKey: Uint8Array, envelope: Uint8Array, proof: Uint8Array): Promise<boolean> {
+    return await verifySignature(publicKey, broadcastSigned(behavior, envelope), proof)
   }
 
   /** In memory every node on the network is one hop away. */

@@ -31,8 +31,10 @@ export interface MockRuntimeOptions {
 /**
  * A real NaraRuntime over an in-memory transport, for testing services without a
  * network. Messages delivered with `deliver` run the same receive pipeline as on
- * the network (decode, dedupe, admit, verify, fresh, rate limit, notify), so a malformed or
- * forged message is dropped exactly as it would be in production.
+ * the network (decode, dedupe, admit, authenticate, fresh, rate limit, notify), so a malformed or
+ * forged message is dropped exactly as it would be in production. Pass the key a stream
+ * or gossip message would have authenticated as `ctx.authenticatedKey`; without it, the
+ * sender is proven by the envelope's signature, which `envelopeFrom` makes.
  *
  * ```ts
  * const rt = new MockRuntime()
@@ -56,7 +58,7 @@ export class MockRuntime extends NaraRuntime {
     const logger = new MemoryLogger()
     super({
       identity,
-      transport: new MemoryTransport(identity.publicKey, options.network),
+      transport: new MemoryTransport(identity, options.network),
       logger,
       env: 'test',
       ...(options.observer !== undefined ? { observer: options.observer } : {}),

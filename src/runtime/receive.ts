@@ -16,6 +16,8 @@ export interface Receipt {
   behavior?: Behavior
   spec?: VersionSpec
   message?: Message
+  /** the sender's key, once the authenticate stage has proven the envelope is from it */
+  senderKey?: Uint8Array
 }
 
 /** A receipt that passed decoding: everything the later stages rely on is set. */
@@ -31,25 +33,30 @@ export interface ReceiveDeps {
   readonly limiter: RateLimiter
   readonly admission: Admission
   readonly now: () => number
-  /** hands a verified message to its consumers; returns how many there were */
+  /** checks a relayed broadcast's transport proof (see `Transport.verifyBroadcastProof`) */
+  readonly verifyBroadcastProof: (behavior: Behavior, publicKey: Uint8Array, envelope: Uint8Array, proof: Uint8Array) => Promise<boolean>
+  /** hands an authenticated message to its consumers; returns how many there were */
   readonly notify: (receipt: Decoded) => Promise<number>
 }
 
 /**
- * decode+validate -> dedupe -> admit -> verify -> fresh -> rate limit -> notify
+ * decode+validate -> dedupe -> admit -> authenticate -> fresh -> rate limit -> notify
  *
- * A copy of a message already accepted is dropped before its signature is checked
- * again: only verified messages are remembered (by the rate-limit stage), so a copy
- * claiming a remembered sender and id is the same message or a forgery, and either
- * way it goes. A newcomer's welcomes relay the same few dozen announcements, most of
- * which it already has.
+ * Who sent a message is proven once, the cheapest way that is a proof: by the key the
+ * transport authenticated (a stream's Noise key, a gossip message's signer), else by
+ * the envelope's own nara signature; a kind declared `.signed()` is also verified by
+ * its signature. A copy of a message already accepted is dropped before it is
+ * authenticated again: only authenticated messages are remembered (by the rate-limit
+ * stage), so a copy claiming a remembered sender and id is the same message or a
+ * forgery, and either way it goes. A newcomer's welcomes relay the same few dozen
+ * announcements, most of which it already has.
  */
 export function receiveStages (deps: ReceiveDeps): Array<Stage<Receipt>> {
   return [
     { name: 'decode', run: (r) => decode(deps, r) },
     { name: 'dedupe', run: (r) => dedupe(deps, r as Decoded) },
     { name: 'admit', run: (r) => admit(deps, r as Decoded) },
-    { name: 'verify', run: async (r) => await verify(deps, r as Decoded) },
+    { name: 'authenticate', run: async (r) => await authenticate(deps, r as Decoded) },
     { name: 'fresh', run: (r) => fresh(deps, r as Decoded) },
     { name: 'rate-limit', run: (r) => rateLimit(deps, r as Decoded) },
     {
@@ -88,6 +95,8 @@ function decode (deps: ReceiveDeps, r: Receipt): StageResult<Receipt> {
   if (r.bytes.byteLength > behavior.maxEnvelopeBytes) {
     return drop('oversize', `${envelope.kind} envelope of ${r.bytes.byteLength} bytes exceeds ${behavior.maxEnvelopeBytes}`)
   }
+  const unsigned = unsignedProblem(envelope, behavior, r.ctx)
+  if (unsigned !== undefined) return drop('malformed-envelope', `${envelope.kind} envelope ${unsigned}`)
   const spec = behavior.versions.get(envelope.version)
   if (spec == null) return drop('unknown-version', `${envelope.kind} v${envelope.version} is not supported`)
   let payload: unknown
@@ -108,12 +117,21 @@ function missingField (e: Envelope): string | undefined {
   if (e.kind === '') return 'has no kind'
   if (e.version < 1) return 'has no version'
   if (e.fromId === '' || e.fromName === '') return 'has no sender'
-  if (e.signature.byteLength !== SIGNATURE_BYTES) return `signature is ${e.signature.byteLength} bytes, expected ${SIGNATURE_BYTES}`
+  return undefined
+}
+
+/** An envelope must be signed when its kind says so, or when nothing else proves its sender. */
+function unsignedProblem (e: Envelope, behavior: Behavior, ctx: InboundContext): string | undefined {
+  const length = e.signature.byteLength
+  if (length === SIGNATURE_BYTES) return undefined
+  if (length !== 0) return `signature is ${length} bytes, expected ${SIGNATURE_BYTES}`
+  if (behavior.signsEnvelopes) return 'is unsigned, and its kind is signed'
+  if (ctx.authenticatedKey === undefined && ctx.relayed === undefined) return 'is unsigned, and nothing authenticated its sender'
   return undefined
 }
 
 /**
- * Admission control per forwarder, before the signature is checked (the costly part):
+ * Admission control per forwarder, before the sender is authenticated (a signature is the costly part):
  * one peer cannot flood us, nor bring in fresh identities faster than a joining swarm
  * would. Direct messages (no forwarder) come from their authenticated sender.
  */
@@ -127,14 +145,25 @@ function admit (deps: ReceiveDeps, r: Decoded): StageResult<Receipt> {
   return proceed(r)
 }
 
-async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Receipt>> {
+async function authenticate (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Receipt>> {
   const { envelope: e, ctx } = r
   let publicKey: Uint8Array
-  if (ctx.authenticatedKey !== undefined) {
+  if (ctx.relayed !== undefined) {
+    publicKey = ctx.relayed.publicKey
+    if (!isNaraIdOf(e.fromId, publicKey, e.fromName)) {
+      return drop('impersonation', `relayed as ${e.fromName} (${e.fromId}) with another nara's key`)
+    }
+    if (!await relayProven(deps, r, publicKey, ctx.relayed.proof)) {
+      return drop('bad-signature', `relayed ${e.kind} ${e.id} from ${e.fromId}: its signature does not verify`)
+    }
+  } else if (ctx.authenticatedKey !== undefined) {
     if (!isNaraIdOf(e.fromId, ctx.authenticatedKey, e.fromName)) {
       return drop('impersonation', `claims to be ${e.fromName} (${e.fromId}) but the authenticated peer has another key`)
     }
     publicKey = ctx.authenticatedKey
+    if (r.behavior.signsEnvelopes && !await verifySignature(publicKey, signedPartOf(r.bytes, e), e.signature)) {
+      return drop('bad-signature', `signature of ${e.kind} ${e.id} from ${e.fromId} does not verify`)
+    }
   } else {
     const known = deps.keyring.get(e.fromId)
     if (known == null) return drop('unknown-sender', `no public key known for ${e.fromId}`)
@@ -142,9 +171,9 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
       return drop('impersonation', `${e.fromId} does not belong to the name ${e.fromName}`)
     }
     publicKey = known.publicKey
-  }
-  if (!await verifySignature(publicKey, signedPartOf(r.bytes, e), e.signature)) {
-    return drop('bad-signature', `signature of ${e.kind} ${e.id} from ${e.fromId} does not verify`)
+    if (!await verifySignature(publicKey, signedPartOf(r.bytes, e), e.signature)) {
+      return drop('bad-signature', `signature of ${e.kind} ${e.id} from ${e.fromId} does not verify`)
+    }
   }
   if (e.toId !== '' && e.toId !== deps.me().id) {
     return drop('not-for-me', `addressed to ${e.toId}`)
@@ -153,7 +182,14 @@ async function verify (deps: ReceiveDeps, r: Decoded): Promise<StageResult<Recei
   if (deps.keyring.get(e.fromId) === undefined) {
     deps.keyring.remember({ id: e.fromId, name: e.fromName, publicKey, ...(ctx.via !== undefined ? { introducedBy: ctx.via } : {}) })
   }
+  r.senderKey = publicKey
   return proceed(r)
+}
+
+/** A relayed broadcast is proven by the transport proof it was relayed with, or without one by its envelope's nara signature. */
+async function relayProven (deps: ReceiveDeps, r: Decoded, publicKey: Uint8Array, proof: Uint8Array): Promise<boolean> {
+  if (proof.byteLength > 0) return await deps.verifyBroadcastProof(r.behavior, publicKey, r.bytes, proof)
+  return r.envelope.signature.byteLength > 0 && await verifySignature(publicKey, signedPartOf(r.bytes, r.envelope), r.envelope.signature)
 }
 
 /** Ids are per sender: another nara reusing an id cannot make the real message a duplicate. */

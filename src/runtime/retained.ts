@@ -1,14 +1,21 @@
 import type { NaraID } from '../identity/index.js'
 
 /**
- * A message exactly as it was signed, with its sender's public key: anyone can
+ * A broadcast as its sender made it, what another nara relays: its envelope, its
+ * sender's public key, and the proof that key broadcast it (the transport's signature of
+ * the broadcast; empty when the envelope carries a nara signature instead). Anyone can
  * verify it, so any nara can pass it on. Services treat it as opaque.
  */
-export interface RetainedMessage {
-  /** the claimed sender (checked again when the message is delivered) */
-  readonly fromId: NaraID
+export interface RelayedMessage {
   readonly publicKey: Uint8Array
   readonly envelope: Uint8Array
+  readonly proof: Uint8Array
+}
+
+/** A relayable message this nara accepted. */
+export interface RetainedMessage extends RelayedMessage {
+  /** the claimed sender (checked again when the message is delivered) */
+  readonly fromId: NaraID
   /** when this nara accepted it (ms since the Unix epoch) */
   readonly receivedAt: number
 }

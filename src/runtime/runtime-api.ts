@@ -2,7 +2,7 @@ import type { NaraID, Sealed } from '../identity/index.js'
 import type { Behavior } from './behavior.js'
 import type { Logger } from './logger.js'
 import type { Message, Outgoing } from './message.js'
-import type { RetainedMessage } from './retained.js'
+import type { RelayedMessage, RetainedMessage } from './retained.js'
 
 /** How much memory a nara offers others (a confidant's stash slots follow it). */
 export type MemoryMode = 'low' | 'medium' | 'high'
@@ -45,13 +45,13 @@ export interface Runtime {
   open(sealed: Sealed): Promise<Uint8Array>
   /** The naras this node sees online now (presence provides the list). */
   onlinePeers(): PeerInfo[]
-  /** The last message of a retained broadcast kind from each sender (signed, opaque), newest first. */
+  /** The last message of a retained broadcast kind from each sender (with its proof, opaque), newest first. */
   retained(kind: string, maxAgeMs?: number): RetainedMessage[]
   /**
    * Verifies and delivers messages relayed by another nara (`relayedBy`, its NaraID: admission
    * control counts what it brings in); returns how many were accepted.
    */
-  deliverRelayed(kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>, relayedBy: NaraID): Promise<number>
+  deliverRelayed(kind: string, messages: ReadonlyArray<RelayedMessage>, relayedBy: NaraID): Promise<number>
   /**
    * Who brought `id` to this nara: the forwarder (a gossipsub propagation source) or the
    * relaying nara its first message came through, or `id` itself when it came directly

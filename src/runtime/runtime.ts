@@ -15,7 +15,7 @@ import { Admission, DEFAULT_ADMISSION, type AdmissionLimits, type AdmissionPeaks
 import { receiveStages, type DecodedReceipt, type Receipt } from './receive.js'
 import { SeenIds } from './seen-ids.js'
 import { inboundTraffic, outboundTraffic, TrafficObservers, type TrafficListener } from './traffic.js'
-import { RetainedMessages, type RetainedMessage } from './retained.js'
+import { RetainedMessages, type RelayedMessage, type RetainedMessage } from './retained.js'
 import type { Message, Outgoing } from './message.js'
 import type { MemoryMode, PeerInfo, Runtime, RuntimeEnv } from './runtime-api.js'
 import type { Service } from './service.js'
@@ -125,6 +125,7 @@ export class NaraRuntime implements Runtime {
       limiter: this.limiter,
       admission: this.admission,
       now: this.now,
+      verifyBroadcastProof: async (behavior, publicKey, envelope, proof) => await this.transport.verifyBroadcastProof(behavior, publicKey, envelope, proof),
       notify: async (r) => await this.notify(r)
     })
     this.emitPipeline = emitStages({
@@ -376,16 +377,17 @@ export class NaraRuntime implements Runtime {
 
   /**
    * Runs messages another nara relayed (from its `retained`) through the receive
-   * pipeline, as if they had arrived by gossip: each must verify against the key it
-   * comes with and be of `kind`. Returns how many were accepted.
+   * pipeline, as if they had arrived by gossip: each must be of `kind` and proven to come
+   * from the key it comes with, by its broadcast proof (or its nara signature). Returns
+   * how many were accepted.
    */
-  async deliverRelayed (kind: string, messages: ReadonlyArray<{ publicKey: Uint8Array, envelope: Uint8Array }>, relayedBy: string): Promise<number> {
+  async deliverRelayed (kind: string, messages: ReadonlyArray<RelayedMessage>, relayedBy: string): Promise<number> {
     const behavior = this.behaviorOf(kind)
     if (!behavior.retainLast) throw new BehaviorDefinitionError(`${kind} is not retained; only retained broadcast kinds are relayed`)
     let accepted = 0
     for (const m of messages) {
       // the relaying nara is their forwarder: admission counts what it brings in
-      const outcome = await this.receive(m.envelope, { authenticatedKey: m.publicKey, routedKind: kind, via: relayedBy })
+      const outcome = await this.receive(m.envelope, { relayed: { publicKey: m.publicKey, proof: m.proof }, routedKind: kind, via: relayedBy })
       if (outcome.accepted) accepted++
     }
     return accepted
@@ -487,14 +489,15 @@ export class NaraRuntime implements Runtime {
   }
 
   private retain (receipt: Receipt, ctx: InboundContext): void {
-    const { behavior, envelope } = receipt
-    if (behavior?.retainLast !== true || envelope === undefined || ctx.authenticatedKey === undefined) return
+    const { behavior, envelope, senderKey } = receipt
+    if (behavior?.retainLast !== true || envelope === undefined || senderKey === undefined) return
     let store = this.retainedByKind.get(behavior.kind)
     if (store === undefined) {
       store = new RetainedMessages(RETAINED_PER_KIND)
       this.retainedByKind.set(behavior.kind, store)
     }
-    store.keep({ fromId: envelope.fromId, publicKey: ctx.authenticatedKey, envelope: receipt.bytes, receivedAt: this.now() })
+    const proof = ctx.broadcastProof ?? ctx.relayed?.proof ?? new Uint8Array(0)
+    store.keep({ fromId: envelope.fromId, publicKey: senderKey, envelope: receipt.bytes, proof, receivedAt: this.now() })
   }
 
   private async observeEmit (emission: Emission, outcome: PipelineOutcome<Emission>): Promise<void> {

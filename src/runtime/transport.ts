@@ -12,11 +12,23 @@ export interface ReplyChannel {
 /** What the transport knows about an inbound envelope besides its bytes. */
 export interface InboundContext {
   /**
-   * The sender's Ed25519 public key as authenticated by the transport (the
-   * connection's remote key, or a gossipsub message's author key). When present
-   * the envelope's claimed NaraID must match it.
+   * The sender's Ed25519 public key as authenticated by the transport: the stream's
+   * remote key (Noise), or the key that signed a broadcast's gossip message. When
+   * present the envelope's claimed NaraID must match it, and that is the proof of who
+   * sent it; an envelope that arrives without it must carry its own nara signature.
    */
   readonly authenticatedKey?: Uint8Array
+  /**
+   * For a broadcast: the transport's proof that `authenticatedKey` made it (for gossipsub,
+   * its message's sequence number and signature), which a third party can check with
+   * `Transport.verifyBroadcastProof`. Kept with a retained message, so it can be relayed.
+   */
+  readonly broadcastProof?: Uint8Array
+  /**
+   * A broadcast another nara relays (`via`): the key it claims to come from and the proof
+   * it was relayed with, both checked by the receive pipeline (nothing authenticated them).
+   */
+  readonly relayed?: { readonly publicKey: Uint8Array, readonly proof: Uint8Array }
   /** Present for requests that arrived on a stream the sender keeps open for the reply. */
   readonly replyChannel?: ReplyChannel
   /** The version settled by protocol negotiation; the envelope must carry the same one. */
@@ -79,6 +91,11 @@ export interface Transport {
    * Rejects with UnreachableError / TimeoutError when it cannot deliver.
    */
   send(to: Recipient, behavior: Behavior, envelopeFor: (version: number) => Promise<Uint8Array>, options: SendOptions): Promise<void>
+  /**
+   * Whether `proof` (a `broadcastProof` this or another node's transport of the same kind
+   * gave) shows that the holder of `publicKey` broadcast exactly `envelope` as `behavior`.
+   */
+  verifyBroadcastProof(behavior: Behavior, publicKey: Uint8Array, envelope: Uint8Array, proof: Uint8Array): Promise<boolean>
   /** Publishes a broadcast; one made before anyone listens is held until a peer subscribes. */
   publish(behavior: Behavior, envelope: Uint8Array): Promise<void>
   /** Whether this node has a live connection to the recipient (sending needs no dial). */

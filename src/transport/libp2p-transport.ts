@@ -14,6 +14,7 @@ import { RequestStream, RequestStreams } from './request-stream.js'
 import { serveRequests } from './request-server.js'
 import { isStaleAddressFailure, raceSignal } from './stream-helpers.js'
 import { keyOfPeerId, peerIdOfKey } from './peer-ids.js'
+import { gossipProof, verifyGossipProof } from './gossip-proof.js'
 import type { TransportHost } from './host.js'
 import type { Behavior } from '../runtime/behavior.js'
 import type { InboundSink, Recipient, SendOptions, Transport } from '../runtime/transport.js'
@@ -157,6 +158,10 @@ export class Libp2pTransport implements Transport {
       release?.()
       limit.clear()
     }
+  }
+
+  async verifyBroadcastProof (behavior: Behavior, publicKey: Uint8Array, envelope: Uint8Array, proof: Uint8Array): Promise<boolean> {
+    return await verifyGossipProof(behavior.route(), publicKey, envelope, proof)
   }
 
   async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
@@ -392,7 +397,13 @@ export class Libp2pTransport implements Transport {
     }
     // A message its author handed us itself introduces one nara at most: only relays go through admission.
     const relayed = !from.equals(msg.from)
-    const outcome = await sink.receive(msg.data, { authenticatedKey: msg.key.raw, routedKind: behavior.kind, ...(relayed ? { via: from.toString() } : {}) })
+    const outcome = await sink.receive(msg.data, {
+      authenticatedKey: msg.key.raw,
+      routedKind: behavior.kind,
+      // a retained message is relayed later: its gossip signature goes with it
+      ...(behavior.retainLast ? { broadcastProof: gossipProof(msg.sequenceNumber, msg.signature) } : {}),
+      ...(relayed ? { via: from.toString() } : {})
+    })
     if (outcome.accepted) return TopicValidatorResult.Accept
     return FORWARDER_AT_FAULT.has(outcome.reason.code) ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }

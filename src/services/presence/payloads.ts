@@ -39,13 +39,16 @@ export const PresenceAnnounceCodec = protobufPayload('PresenceAnnounce', wire.Pr
 export const MAX_WELCOME_KNOWN = 48
 export const MAX_HEY_THERE_BYTES = 1024
 const PUBLIC_KEY_BYTES = 32
+/** A broadcast's proof: a gossipsub sequence number and signature (72 bytes), or a memory network's signature. */
+const MAX_PROOF_BYTES = 128
 
-/** presence:howdy — a welcomer's announcement and the signed hey-there of naras it sees online. */
+/** presence:howdy — a welcomer's announcement and the hey-there of naras it sees online, each with its broadcast's signature. */
 export const PresenceWelcomeCodec = protobufPayload('PresenceWelcome', wire.PresenceWelcome, (p) => {
   if (p.announce === undefined) return 'the welcomer\'s own announcement is missing'
   if (p.known.length > MAX_WELCOME_KNOWN) return `at most ${MAX_WELCOME_KNOWN} relayed announcements, got ${p.known.length}`
   if (p.known.some(k => k.publicKey.byteLength !== PUBLIC_KEY_BYTES)) return `a relayed public key is not ${PUBLIC_KEY_BYTES} bytes`
   if (p.known.some(k => k.envelope.byteLength > MAX_HEY_THERE_BYTES)) return `a relayed announcement exceeds ${MAX_HEY_THERE_BYTES} bytes`
+  if (p.known.some(k => k.proof.byteLength > MAX_PROOF_BYTES)) return `a relayed announcement's proof exceeds ${MAX_PROOF_BYTES} bytes`
   return checkAnnounce(p.announce)
 })
 

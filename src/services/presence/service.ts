@@ -169,7 +169,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   async howdy (msg: Message<PresenceWelcome>, p: PresenceWelcome): Promise<void> {
     const seen = this.update(msg, p.announce as PresenceAnnounce)
     if (seen !== undefined) await this.announceChange(seen, msg)
-    // Each relayed hey-there is verified against its own signer, as if it had come by gossip.
+    // Each relayed hey-there is verified against its own signer, by the signature of its broadcast.
     await this.rt.deliverRelayed('presence:hey-there', p.known, msg.fromId)
   }
 
@@ -253,7 +253,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   }
 
   /**
-   * Sends `to` the signed announcements of the naras this one sees online. With
+   * Sends `to` the announcements of the naras this one sees online, each with the signature it was broadcast with. With
    * `learnedSince` (when it last sent `to` any) it is a follow-up: only the naras this
    * one learned of since, and nothing when there are none. Naras that join together
    * miss each other's boot announcements while their gossip meshes form, and would
@@ -267,7 +267,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
         return peer !== undefined && (learnedSince === undefined || peer.onlineSince >= learnedSince)
       })
       .slice(0, MAX_WELCOME_KNOWN)
-      .map(m => ({ publicKey: m.publicKey, envelope: m.envelope }))
+      .map(m => ({ publicKey: m.publicKey, envelope: m.envelope, proof: m.proof }))
     if (learnedSince !== undefined && known.length === 0) return
     const payload: PresenceWelcome = { announce: this.announcement(this.currentHeartbeatMs()), known }
     try {
