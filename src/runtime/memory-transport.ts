@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { InboundContext, InboundSink, ReceiveOutcome, Recipient, SendOptions, Transport } from './transport.js'
@@ -166,5 +167,5 @@ export class MemoryTransport implements Transport {
 }
 
 function keyOf (publicKey: Uint8Array): string {
-  return Buffer.from(publicKey).toString('hex')
+  return bytesToHex(publicKey)
 }
