@@ -70,12 +70,18 @@ export class TabSession {
 
   private async start (options: BrowserNaraOptions): Promise<BrowserNara> {
     const node = await createBrowserNara(options)
-    void this.whenJoined(node)
+    this.whenJoined(node)
     return node
   }
 
-  private async whenJoined (node: BrowserNara): Promise<void> {
-    await node.ready({ peers: 1, timeoutMs: 60_000 }).catch(() => {})
-    if (node.runtime.onlinePeers().length > 0) this.joinedAtMs ??= performance.now()
+  private whenJoined (node: BrowserNara): void {
+    if (node.runtime.onlinePeers().length > 0) {
+      this.joinedAtMs ??= performance.now()
+      return
+    }
+    const off = node.runtime.on('presence:peer-online', () => {
+      off()
+      this.joinedAtMs ??= performance.now()
+    })
   }
 }
