@@ -44,6 +44,8 @@ export class Children {
   spawn (spec: NaraSpec): NaraChild {
     const args = [
       this.mainJs, 'start', '--json', '--name', spec.name, '--listen', `/ip4/127.0.0.1/tcp/${spec.port}`,
+      // WebSockets on an OS-chosen loopback port, for a nara in a browser tab (GET /tab/)
+      '--listen', '/ip4/127.0.0.1/tcp/0/ws',
       '--api-port', String(spec.apiPort), '--log-level', this.logLevel,
       ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : []),
       ...(spec.flags ?? [])

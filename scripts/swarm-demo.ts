@@ -10,6 +10,8 @@ type Say = (line: string) => void
 
 /** A nara's web inspector: the root of its API. */
 export const inspectorUrl = (api: string): string => `${api}/`
+/** The page that runs a nara in a browser tab, joined through the nara at `api`. */
+export const tabUrl = (api: string): string => `${api}/tab/`
 
 /**
  * The stash story: store a state on the first nara, kill it hard, restart it with

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { table } from '../src/cli/format.js'
 import { Children, type NaraChild } from './swarm-children.js'
 import { waitForMesh } from './swarm-api.js'
-import { inspectorUrl, runDemo } from './swarm-demo.js'
+import { inspectorUrl, runDemo, tabUrl } from './swarm-demo.js'
 
 const START_TIMEOUT_MS = 20_000
 /**
@@ -82,6 +82,7 @@ async function main (): Promise<void> {
   }
   say('')
   say(`${nodes.length} nara(s) up and seeing each other. Join with: npm start -- --bootstrap ${bootstrap}`)
+  say(`Or run a nara in a browser tab: ${tabUrl(first.summary!.api)}`)
   say('Ctrl-C stops them all.')
   for (const child of nodes) {
     void child.exited.then(how => { if (!stopping) complain(`warning: ${child.spec.name} exited (${how})${lastLine(child)}`) })

@@ -5,6 +5,7 @@ import { registerMetricsRoutes } from './metrics-routes.js'
 import { registerInfoRoutes } from './routes.js'
 import { registerInspectorRoutes } from './inspector-routes.js'
 import { registerStashRoutes } from './stash-routes.js'
+import { registerTabRoutes } from './tab-routes.js'
 
 /** The largest request body the API reads. */
 export const API_BODY_LIMIT = 64 * 1024
@@ -13,7 +14,7 @@ export const API_BODY_LIMIT = 64 * 1024
 export const DEFAULT_API_HOST = '127.0.0.1'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-const ROUTES = 'GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics or PUT /stash'
+const ROUTES = 'GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics, /tab/ or PUT /stash'
 
 export interface ApiOptions {
   /** @default 0 (an OS-chosen port) */
@@ -95,6 +96,7 @@ export function buildApi (node: NaraNode): FastifyInstance {
   registerStashRoutes(app, node)
   registerInspectorRoutes(app, node)
   registerMetricsRoutes(app, node)
+  registerTabRoutes(app, node)
   return app
 }
 

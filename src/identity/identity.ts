@@ -1,16 +1,16 @@
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { InvalidSoulError } from './errors.js'
-import { deriveIdentityKey } from './keys.js'
+import { deriveIdentityKey, deriveIdentityKeyAsync } from './keys.js'
 import type { KnownNara } from './keyring.js'
 import { naraIdOf } from './nara-id.js'
 import type { NaraID } from './nara-id.js'
 import { machineName, validateName } from './names.js'
 import { deriveSealKey, open, seal } from './seal.js'
-import { signingKeyOfPrivateKey, signWith } from './signing.js'
-import type { KeyObject } from 'node:crypto'
+import { signerOf, type Signer } from './signing.js'
 import type { Sealed } from './seal.js'
-import { bondTag, formatSoul, nativeSoul, parseSoul, readMachineId, SEED_BYTES } from './soul.js'
+import { bondTag, formatSoul, nativeSoul, parseSoul, SEED_BYTES } from './soul.js'
+import { readMachineId } from './machine-id.js'
 import type { Soul } from './soul.js'
 
 /** Options for {@link Identity.create}. */
@@ -32,7 +32,7 @@ export class Identity {
   /** raw 32-byte Ed25519 public key */
   readonly publicKey: Uint8Array
   readonly #sealKey: Uint8Array
-  readonly #signingKey: KeyObject
+  readonly #sign: Signer
 
   private constructor (name: string, soul: Soul, privateKey: Ed25519PrivateKey) {
     this.name = name
@@ -41,7 +41,7 @@ export class Identity {
     this.publicKey = privateKey.publicKey.raw
     this.id = naraIdOf(this.publicKey, name)
     this.#sealKey = deriveSealKey(soul.seed)
-    this.#signingKey = signingKeyOfPrivateKey(privateKey)
+    this.#sign = signerOf(privateKey)
   }
 
   /**
@@ -51,13 +51,7 @@ export class Identity {
    * @throws {InvalidSoulError} when the soul is malformed or bonded to another name
    */
   static fromSoul (soul: Soul, name: string): Identity {
-    validateName(name)
-    if (soul.seed.length !== SEED_BYTES) {
-      throw new InvalidSoulError(`invalid soul seed: expected ${SEED_BYTES} bytes, got ${soul.seed.length}`)
-    }
-    if (!equalBytes(soul.tag, bondTag(soul.seed, name))) {
-      throw new InvalidSoulError(`this soul belongs to a different name than "${name}"; pass the name it was made for with --name`)
-    }
+    checkBond(soul, name)
     return new Identity(name, soul, deriveIdentityKey(soul.seed))
   }
 
@@ -66,15 +60,23 @@ export class Identity {
    * of this machine, which is the same every time for the same name.
    */
   static create (opts: CreateIdentityOptions = {}): Identity {
-    const machineId = opts.machineId ?? readMachineId()
-    const name = validateName(opts.name ?? machineName(machineId))
-    const soul = opts.soul !== undefined && opts.soul !== '' ? parseSoul(opts.soul, name) : nativeSoul(name, machineId)
+    const { name, soul } = chosenSoul(opts)
     return Identity.fromSoul(soul, name)
+  }
+
+  /**
+   * The identity {@link Identity.create} builds, derived asynchronously: the way a
+   * browser, whose Ed25519 is asynchronous (WebCrypto), builds one.
+   */
+  static async createAsync (opts: CreateIdentityOptions = {}): Promise<Identity> {
+    const { name, soul } = chosenSoul(opts)
+    checkBond(soul, name)
+    return new Identity(name, soul, await deriveIdentityKeyAsync(soul.seed))
   }
 
   /** Signs with the identity key (Ed25519; deterministic). */
   async sign (data: Uint8Array): Promise<Uint8Array> {
-    return signWith(this.#signingKey, data)
+    return await this.#sign(data)
   }
 
   /** Encrypts to oneself; only this soul can open it, and only under this NaraID. */
@@ -105,5 +107,28 @@ export class Identity {
   /** What JSON.stringify shows of an identity: its name and NaraID, never its keys. */
   toJSON (): { name: string, id: NaraID } {
     return { name: this.name, id: this.id }
+  }
+}
+
+/** The name and soul options ask for; the machine id is read only when one of them is left out. */
+function chosenSoul (opts: CreateIdentityOptions): { name: string, soul: Soul } {
+  let machineId = opts.machineId
+  const machine = (): string => (machineId ??= readMachineId())
+  const name = validateName(opts.name ?? machineName(machine()))
+  const soul = opts.soul !== undefined && opts.soul !== '' ? parseSoul(opts.soul, name) : nativeSoul(name, machine())
+  return { name, soul }
+}
+
+/**
+ * @throws {InvalidNameError} when the name is invalid
+ * @throws {InvalidSoulError} when the soul is malformed or bonded to another name
+ */
+function checkBond (soul: Soul, name: string): void {
+  validateName(name)
+  if (soul.seed.length !== SEED_BYTES) {
+    throw new InvalidSoulError(`invalid soul seed: expected ${SEED_BYTES} bytes, got ${soul.seed.length}`)
+  }
+  if (!equalBytes(soul.tag, bondTag(soul.seed, name))) {
+    throw new InvalidSoulError(`this soul belongs to a different name than "${name}"; pass the name it was made for with --name`)
   }
 }

@@ -14,9 +14,10 @@
  */
 export { InvalidNameError, InvalidSoulError, OpenFailedError } from './errors.js'
 export { generateName, machineName, validateName, MAX_NAME_LENGTH } from './names.js'
-export { bondTag, formatSoul, nativeSoul, parseSoul, randomSoul, readMachineId, soulFromSeed, SEED_BYTES, TAG_BYTES } from './soul.js'
+export { bondTag, formatSoul, nativeSoul, parseSoul, randomSoul, soulFromSeed, SEED_BYTES, TAG_BYTES } from './soul.js'
+export { readMachineId } from './machine-id.js'
 export type { Soul } from './soul.js'
-export { deriveIdentityKey } from './keys.js'
+export { deriveIdentityKey, deriveIdentityKeyAsync } from './keys.js'
 export { isNaraIdOf, naraIdOf } from './nara-id.js'
 export type { NaraID } from './nara-id.js'
 export { verifySignature } from './signing.js'

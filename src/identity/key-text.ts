@@ -1,4 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { sameBytes } from '../platform/platform.js'
 
 /**
  * Hex of each key array seen, by the array itself: the same key arrays (a
@@ -11,7 +12,7 @@ const texts = new WeakMap<Uint8Array, { bytes: Uint8Array, hex: string }>()
 /** The hex of a (public) key, remembered per array. */
 export function keyText (key: Uint8Array): string {
   const cached = texts.get(key)
-  if (cached !== undefined && Buffer.compare(cached.bytes, key) === 0) return cached.hex
+  if (cached !== undefined && sameBytes(cached.bytes, key)) return cached.hex
   const hex = bytesToHex(key)
   texts.set(key, { bytes: Uint8Array.from(key), hex })
   return hex

@@ -1,10 +1,9 @@
-import { createPublicKey } from 'node:crypto'
-import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed, privateKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { signingKeyOf } from './signing.js'
+import { publicKeyOfSeed } from './signing.js'
 
 const IDENTITY_SALT = 'nara:identity:v1'
 const IDENTITY_INFO = 'ed25519'
@@ -15,12 +14,19 @@ const IDENTITY_INFO = 'ed25519'
  * The same key is the libp2p node's private key, so PeerID and NaraID share one key.
  *
  * Synchronous (node:crypto computes the public key) so that an identity, and a
- * MockRuntime, can be built in a constructor.
+ * MockRuntime, can be built in a constructor; a browser has only the async
+ * {@link deriveIdentityKeyAsync}.
  */
 export function deriveIdentityKey (seed: Uint8Array): Ed25519PrivateKey {
-  const keySeed = hkdf(sha256, seed, utf8ToBytes(IDENTITY_SALT), utf8ToBytes(IDENTITY_INFO), 32)
-  const privateKey = signingKeyOf(keySeed)
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' })
-  const publicKey = Buffer.from(jwk.x as string, 'base64url')
-  return privateKeyFromRaw(concatBytes(keySeed, publicKey)) as Ed25519PrivateKey
+  const keySeed = identityKeySeed(seed)
+  return privateKeyFromRaw(concatBytes(keySeed, publicKeyOfSeed(keySeed))) as Ed25519PrivateKey
+}
+
+/** The same key as {@link deriveIdentityKey}, by @libp2p/crypto: what a browser can compute. */
+export async function deriveIdentityKeyAsync (seed: Uint8Array): Promise<Ed25519PrivateKey> {
+  return await generateKeyPairFromSeed('Ed25519', identityKeySeed(seed))
+}
+
+function identityKeySeed (seed: Uint8Array): Uint8Array {
+  return hkdf(sha256, seed, utf8ToBytes(IDENTITY_SALT), utf8ToBytes(IDENTITY_INFO), 32)
 }

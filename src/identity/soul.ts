@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
@@ -8,6 +6,7 @@ import { concatBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { InvalidSoulError } from './errors.js'
 import { validateName } from './names.js'
+import { readMachineId } from './machine-id.js'
 
 /** Bytes in a soul's secret seed. */
 export const SEED_BYTES = 32
@@ -16,7 +15,6 @@ export const TAG_BYTES = 8
 
 const BOND_PREFIX = 'nara:name:v2:'
 const NATIVE_SALT = 'nara:soul:native:v1'
-const MACHINE_ID_FILES = ['/etc/machine-id', '/var/lib/dbus/machine-id']
 
 /** A nara's portable secret: a 32-byte seed and the tag bonding it to one name. */
 export interface Soul {
@@ -72,19 +70,6 @@ export function parseSoul (text: string, name: string): Soul {
     throw new InvalidSoulError(`this soul belongs to a different name than "${name}"; pass the name it was made for with --name`)
   }
   return { seed, tag }
-}
-
-/** This machine's stable id: /etc/machine-id, /var/lib/dbus/machine-id, else the hostname; trimmed. */
-export function readMachineId (): string {
-  for (const file of MACHINE_ID_FILES) {
-    try {
-      const id = readFileSync(file, 'utf8').trim()
-      if (id !== '') return id
-    } catch {
-      // missing or unreadable: try the next source
-    }
-  }
-  return hostname().trim()
 }
 
 /**

@@ -1,6 +1,11 @@
-import { Bootstrapper, ConnectionKeeper, Reconnector, peerIdOfKey, type TransportHost } from '../transport/index.js'
-import type { Message, NaraRuntime } from '../runtime/index.js'
-import type { NaraID } from '../identity/index.js'
+import { Bootstrapper } from '../transport/bootstrapper.js'
+import { ConnectionKeeper } from '../transport/connection-keeper.js'
+import { Reconnector } from '../transport/reconnector.js'
+import { peerIdOfKey } from '../transport/peer-ids.js'
+import type { TransportHost } from '../transport/host.js'
+import type { Message } from '../runtime/message.js'
+import type { NaraRuntime } from '../runtime/runtime.js'
+import type { NaraID } from '../identity/nara-id.js'
 import type { PeerId } from '@libp2p/interface'
 
 /** How long a dial to a peer found on the LAN may take. */
@@ -115,7 +120,7 @@ export class Connectivity {
       if (this.runtime.onlinePeers().length === 0) void this.meetNeighbours()
       else void this.keeper.topUp()
     }, NEIGHBOUR_GRACE_MS)
-    this.grace.unref()
+    this.grace.unref?.()
   }
 
   private async meetNeighbours (): Promise<void> {

@@ -1,5 +1,7 @@
-import { peerIdOfKey, scopeOf, type TransportHost } from '../transport/index.js'
-import type { NaraRuntime } from '../runtime/index.js'
+import { peerIdOfKey } from '../transport/peer-ids.js'
+import { scopeOf } from '../transport/address-scope.js'
+import type { TransportHost } from '../transport/host.js'
+import type { NaraRuntime } from '../runtime/runtime.js'
 import type { PeerLink } from './types.js'
 
 /**

@@ -13,8 +13,22 @@ export interface PeerLink {
   relay?: string
 }
 
+/** Options of a nara's runtime and services, wherever it runs (Node or a browser). */
+export interface NaraCoreOptions {
+  /** @default 'medium' */
+  memoryMode?: MemoryMode
+  /** @default a silent in-memory logger */
+  logger?: Logger
+  stash?: StashOptions
+  presence?: PresenceOptions
+  /** admission control per gossipsub forwarder @default DEFAULT_ADMISSION */
+  admission?: Partial<AdmissionLimits>
+  /** more services to run on this node's runtime */
+  services?: Service[]
+}
+
 /** Options of `createNara`. Every one has a default that works on a laptop. */
-export interface NaraOptions {
+export interface NaraOptions extends NaraCoreOptions {
   /** @default this machine's name: generated from the machine id, the same at every start */
   name?: string
   /** a soul string for `name`; @default the native soul of this machine and name */
@@ -33,16 +47,6 @@ export interface NaraOptions {
   upnp?: boolean
   /** multiaddrs of naras to join @default [] */
   bootstrap?: string[]
-  /** @default 'medium' */
-  memoryMode?: MemoryMode
-  /** @default a silent in-memory logger */
-  logger?: Logger
-  stash?: StashOptions
-  presence?: PresenceOptions
-  /** admission control per gossipsub forwarder @default DEFAULT_ADMISSION */
-  admission?: Partial<AdmissionLimits>
-  /** more services to run on this node's runtime */
-  services?: Service[]
   /**
    * The prom-client registry nara's metrics go to (createNara puts libp2p's there
    * too) @default a new registry of this node's own
@@ -53,20 +57,24 @@ export interface NaraOptions {
 /** Options about the libp2p node itself: createNara's alone (an embedding app configures its own libp2p). */
 export type NodeOnlyOption = 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap' | 'announce' | 'relay' | 'mdns' | 'upnp'
 
-/** A running nara: its identity, runtime, services and libp2p node. */
-export interface NaraNode {
+/** A running nara on Node: its core, metrics and network status. */
+export interface NaraNode extends NaraCore {
+  /** nara's Prometheus metrics (and, with createNara, libp2p's): `metrics.scrape()` */
+  readonly metrics: NaraMetrics
+  /** whether peers on the internet can dial this node (AutoNAT v2), and whether it relays; `unknown` when embedded without nara's network service */
+  network(): NetworkStatus
+}
+
+/** A running nara, wherever it runs: its identity, runtime, services and libp2p node. */
+export interface NaraCore {
   readonly identity: Identity
   readonly runtime: NaraRuntime
   readonly stash: StashService
   readonly presence: PresenceService
-  /** nara's Prometheus metrics (and, with createNara, libp2p's): `metrics.scrape()` */
-  readonly metrics: NaraMetrics
   /** the libp2p PeerID, as a string */
   peerId(): string
   /** the addresses other naras can dial, as strings */
   multiaddrs(): string[]
-  /** whether peers on the internet can dial this node (AutoNAT v2), and whether it relays; `unknown` when embedded without nara's network service */
-  network(): NetworkStatus
   /** how this node reaches a nara now */
   linkTo(naraId: string): PeerLink
   /** ms since this node started */

@@ -1,6 +1,7 @@
 import { RateLimitedError, RefusedError, TimeoutError } from './errors.js'
 import { REFUSED_KIND } from './constants.js'
 import type { Message } from './message.js'
+import { sameBytes } from '../platform/platform.js'
 import type { Refusal } from '../../protocols/runtime.js'
 
 interface Pending {
@@ -24,7 +25,7 @@ export interface Expectation {
 
 function answeredBy (callee: string | Uint8Array, reply: Message, signerKey?: Uint8Array): boolean {
   if (typeof callee === 'string') return callee === reply.fromId
-  return signerKey !== undefined && Buffer.compare(callee, signerKey) === 0
+  return signerKey !== undefined && sameBytes(callee, signerKey)
 }
 
 /** Calls waiting for their reply, keyed by request id. No entry outlives its timeout. */

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { signedBytes, withSignature, type Envelope, type Message, type Outgoing } from './message.js'
 import { fail, proceed, type Stage, type StageResult } from './pipeline.js'
 import { InvalidPayloadError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
+import { randomBytes, toBase64Url } from '../platform/platform.js'
 import type { Keyring, NaraID } from '../identity/index.js'
 import type { Recipient, ReplyChannel, Transport } from './transport.js'
 
@@ -40,7 +40,7 @@ export interface OpenRequest {
 /** Random bytes drawn at once for many ids: one call to the system's generator costs more than the id. */
 const ID_BYTES = 12
 const IDS_PER_DRAW = 256
-let idPool = Buffer.alloc(0)
+let idPool: Uint8Array = new Uint8Array(0)
 let idOffset = 0
 
 /** A fresh message id: 96 random bits, base64url. */
@@ -49,7 +49,7 @@ export function newMessageId (): string {
     idPool = randomBytes(ID_BYTES * IDS_PER_DRAW)
     idOffset = 0
   }
-  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES)
+  const id = toBase64Url(idPool, idOffset, idOffset + ID_BYTES)
   idOffset += ID_BYTES
   return id
 }

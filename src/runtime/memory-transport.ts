@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { verifySignature } from '../identity/index.js'
 import { RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
@@ -202,5 +203,5 @@ export class MemoryTransport implements Transport {
 }
 
 function keyOf (publicKey: Uint8Array): string {
-  return Buffer.from(publicKey).toString('hex')
+  return bytesToHex(publicKey)
 }

@@ -95,7 +95,7 @@ export class Bootstrapper {
   private schedule (ms: number): void {
     clearTimeout(this.timer)
     this.timer = setTimeout(() => { this.round = this.tryJoin().finally(() => { this.round = undefined }) }, ms)
-    this.timer.unref()
+    this.timer.unref?.()
   }
 
   /** One dial, given `openTimeoutMs` to open its connection and then `answerTimeoutMs` for the handshake. */

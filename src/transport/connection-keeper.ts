@@ -47,7 +47,7 @@ export class ConnectionKeeper {
     if (this.timer !== undefined) return
     this.controller = new AbortController()
     this.timer = setInterval(() => { void this.topUp() }, this.intervalMs)
-    this.timer.unref()
+    this.timer.unref?.()
   }
 
   stop (): void {

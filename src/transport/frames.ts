@@ -1,6 +1,7 @@
 import { byteStream, type ByteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { AbortOptions, Stream } from '@libp2p/interface'
+import { nextTick } from '../platform/platform.js'
 
 /** Why a frame could not be read or written; each is also the drop code the runtime counts. */
 export type FrameErrorCode = 'oversize-frame' | 'truncated-frame' | 'bad-frame' | 'read-timeout' | 'write-timeout'
@@ -112,7 +113,7 @@ export class FrameStream {
     let batch = this.queued
     if (batch === undefined) {
       batch = this.queued = { frames: [], bytes: 0, sent: Promise.withResolvers<void>(), signals: [] }
-      process.nextTick(this.flush)
+      nextTick(this.flush)
     }
     batch.frames.push(frame)
     batch.bytes += varintLength(frame.byteLength) + frame.byteLength

@@ -1,4 +1,5 @@
 import type { RPC } from '@libp2p/gossipsub/message'
+import { toBase64 } from '../platform/platform.js'
 
 /**
  * Gossipsub's cheap duplicate check, done before a message's signature is verified.
@@ -8,9 +9,9 @@ import type { RPC } from '@libp2p/gossipsub/message'
  * so it cannot shadow the real message.
  */
 export function fastMessageId (msg: RPC.Message): string {
-  return `${toBase64(msg.from)}/${toBase64(msg.seqno)}`
+  return `${base64Of(msg.from)}/${base64Of(msg.seqno)}`
 }
 
-function toBase64 (bytes: Uint8Array | undefined): string {
-  return bytes === undefined ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+function base64Of (bytes: Uint8Array | undefined): string {
+  return bytes === undefined ? '' : toBase64(bytes)
 }

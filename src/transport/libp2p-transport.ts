@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { TopicValidatorResult, type Message as PubSubMessage, type SubscriptionChangeData } from '@libp2p/gossipsub'
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../runtime/constants.js'
 import { NotRunningError, RefusedError, TimeoutError, UnreachableError } from '../runtime/errors.js'
@@ -19,6 +18,7 @@ import type { TransportHost } from './host.js'
 import type { Behavior } from '../runtime/behavior.js'
 import type { InboundSink, Recipient, SendOptions, Transport } from '../runtime/transport.js'
 import { multiaddr } from '@multiformats/multiaddr'
+import { setMaxListeners } from '../platform/platform.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 /** Tunables; the defaults are the constants in ./constants.ts. */

@@ -1,6 +1,7 @@
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
+import { sameBytes } from '../platform/platform.js'
 
 /** Ed25519 public keys are 32 raw bytes; nara identities are always Ed25519. */
 const ED25519_KEY_BYTES = 32
@@ -20,7 +21,7 @@ const made = new WeakMap<Uint8Array, { bytes: Uint8Array, peer: PeerId }>()
  */
 export function peerIdOfKey (publicKey: Uint8Array): PeerId {
   const cached = made.get(publicKey)
-  if (cached !== undefined && Buffer.compare(cached.bytes, publicKey) === 0) return cached.peer
+  if (cached !== undefined && sameBytes(cached.bytes, publicKey)) return cached.peer
   if (publicKey.byteLength !== ED25519_KEY_BYTES) {
     throw new Error(`expected a ${ED25519_KEY_BYTES}-byte Ed25519 public key, got ${publicKey.byteLength} bytes`)
   }

@@ -34,7 +34,8 @@ export class QuietTimer {
   /** Starts the wait again from now, for `ms`; a no-op once the signal has aborted. */
   restart (ms: number): void {
     if (this.controller.signal.aborted) return
-    if (ms === this.ms && !this.paused) {
+    // Node re-arms its timer object in place; a browser's timer is a number, armed anew below
+    if (ms === this.ms && !this.paused && typeof this.timer === 'object') {
       this.timer.refresh()
       return
     }

@@ -62,7 +62,7 @@ export class Reconnector {
     if (this.timer !== undefined) return
     this.controller = new AbortController()
     this.timer = setInterval(() => { void this.retryDue() }, this.intervalMs)
-    this.timer.unref()
+    this.timer.unref?.()
   }
 
   stop (): void {

@@ -44,6 +44,10 @@ describe('npm run swarm', () => {
         expect(page.headers.get('content-type')).toContain('text/html')
         expect(await page.text()).toContain('nara inspector')
       }
+      // the tab page, as printed, joins through the first nara's WebSocket address
+      expect(stdout).toContain(`Or run a nara in a browser tab: http://127.0.0.1:${apiBase}/tab/`)
+      const join = await (await fetch(`http://127.0.0.1:${apiBase}/tab/join`)).json() as { addresses: string[] }
+      expect(join.addresses).toEqual([expect.stringMatching(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//)])
 
       swarm.kill('SIGINT')
       expect(await exited(swarm, 30_000)).toBe(0)

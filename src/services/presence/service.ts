@@ -109,7 +109,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.startedAt = Date.now()
     await this.announce()
     this.sweeper = setInterval(() => { void this.sweep() }, Math.min(SWEEP_MS, this.heartbeatMs))
-    this.sweeper.unref() // presence alone never keeps the process alive
+    this.sweeper.unref?.() // presence alone never keeps the process alive
   }
 
   /** Says chau to the swarm and stops the timers. */
@@ -231,7 +231,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     if (this.state !== 'running') return
     const jitter = 1 - HEARTBEAT_JITTER * Math.random() // never later than announced
     this.heartbeat = setTimeout(() => { void this.announce() }, Math.round(interval * jitter))
-    this.heartbeat.unref()
+    this.heartbeat.unref?.()
   }
 
   /**

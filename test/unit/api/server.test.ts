@@ -163,7 +163,7 @@ describe('the HTTP API of a nara in a swarm of four', () => {
     for (const [method, url] of [['GET', '/nope'], ['DELETE', '/stash'], ['POST', '/status?x=1']] as const) {
       const res = await app.inject({ method, url })
       expect(res.statusCode).toBe(404)
-      expect(errorOf(res.body)).toBe(`no route ${method} ${url.split('?')[0]}; try GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics or PUT /stash`)
+      expect(errorOf(res.body)).toBe(`no route ${method} ${url.split('?')[0]}; try GET /status, /peers, /stash, /stash/held, /behaviors, /stats, /metrics, /tab/ or PUT /stash`)
     }
   })
 })
