@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { createBrowserNara } from 'nara/browser'
+ * import { createBrowserNara } from 'nara-p2p/browser'
  * const nara = await createBrowserNara({ bootstrap: ['/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3Koo…'] })
  * await nara.ready()
  * await nara.stash.set(new TextEncoder().encode('{"level":7}'))

@@ -23,11 +23,12 @@
 import './polyfill.js'
 
 export { createNara, DEFAULT_LISTEN, nara, NaraLibp2pService, NotReadyError } from './node/index.js'
-export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents } from './node/index.js'
+export type { StandaloneNara, NaraNode, NaraOptions, NaraServiceInit, NaraServiceComponents, PeerLink } from './node/index.js'
 export { NARA_KAD_PROTOCOL } from './transport/constants.js'
-export type { NaraServices } from './transport/index.js'
+export type { NaraServices, NetworkService, NetworkStatus, RelayMode, Reachability, DirectUpgradeOutcome } from './transport/index.js'
 export { naraScoreParams, naraScoreThresholds } from './transport/gossip-score.js'
 export { NaraMetrics } from './metrics/index.js'
+export type { NetworkSource } from './metrics/index.js'
 export * from './identity/index.js'
 export * from './runtime/index.js'
 export {

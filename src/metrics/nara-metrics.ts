@@ -7,7 +7,9 @@ const REACHABILITY_STATES = ['public', 'private', 'unknown'] as const
 
 /** What the network metrics read: reachability now, and each direct-upgrade outcome as it comes. */
 export interface NetworkSource {
+  /** `public`, `private` or `unknown` */
   reachability(): string
+  /** Calls `listener` with `direct` or `relayed` for each peer first reached through a relay. */
   onDirectUpgrade(listener: (outcome: string) => void): void
 }
 

@@ -13,6 +13,7 @@ interface HeldBroadcast { behavior: Behavior, envelope: Uint8Array, proof: Uint8
 /** What a MemoryTransport signs its broadcasts with, as gossipsub signs each message with the node's key. */
 export interface BroadcastSigner {
   readonly publicKey: Uint8Array
+  /** An Ed25519 signature of `bytes` by the key of `publicKey`. */
   sign(bytes: Uint8Array): Promise<Uint8Array>
 }
 

@@ -103,6 +103,7 @@ export class NetworkService implements Startable {
     if (this.relayServer !== undefined) await stop(this.relayServer)
   }
 
+  /** Reachability, confirmed addresses, whether this nara relays and on which relays it holds slots. */
   status (): NetworkStatus {
     return {
       ...this.tracker.status(),
@@ -112,11 +113,13 @@ export class NetworkService implements Startable {
     }
   }
 
+  /** Calls `listener` after each change of reachability; returns the unsubscribe function. */
   onStatus (listener: (status: NetworkStatus) => void): () => void {
     this.statusListeners.add(listener)
     return () => { this.statusListeners.delete(listener) }
   }
 
+  /** Calls `listener` with the outcome for each peer first reached through a relay; returns the unsubscribe function. */
   onDirectUpgrade (listener: (outcome: DirectUpgradeOutcome) => void): () => void {
     this.outcomeListeners.add(listener)
     return () => { this.outcomeListeners.delete(listener) }
