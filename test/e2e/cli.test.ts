@@ -72,7 +72,8 @@ describe('nara start and the CLI client, as spawned processes', () => {
   })
 
   it('a bad flag is one line on stderr and exit code 2', async () => {
-    for (const args of [['start', '--port', 'abc'], ['start', '--memory-mode', 'huge'], ['start', '--bootstrap', 'not-a-multiaddr'], ['start', '--frobnicate']]) {
+    for (const args of [['start', '--port', 'abc'], ['start', '--memory-mode', 'huge'], ['start', '--bootstrap', 'not-a-multiaddr'], ['start', '--frobnicate'],
+      ['start', '--announce', '203.0.113.7:4001'], ['start', '--relay', 'sometimes'], ['start', '--mdns', 'yes']]) {
       const result = await run(args, 10_000)
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
