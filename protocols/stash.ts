@@ -1,5 +1,3 @@
-/* eslint-disable require-yield */
-
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -545,7 +543,9 @@ export namespace StashResponse {
   }
 }
 
-export interface StashRefresh {}
+export interface StashRefresh {
+  addresses: string[]
+}
 
 export namespace StashRefresh {
   let _codec: Codec<StashRefresh>
@@ -557,11 +557,20 @@ export namespace StashRefresh {
           w.fork()
         }
 
+        if (obj.addresses != null && obj.addresses.length > 0) {
+          for (const value of obj.addresses) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
-        const obj: any = {}
+        const obj: any = {
+          addresses: []
+        }
 
         const end = length == null ? reader.len : reader.pos + length
 
@@ -569,6 +578,14 @@ export namespace StashRefresh {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.addresses != null && obj.addresses.length === opts.limits.addresses) {
+                throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
+              }
+
+              obj.addresses.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -578,12 +595,31 @@ export namespace StashRefresh {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addresses: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.addresses != null && obj.addresses === opts.limits.addresses) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addresses" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addresses[]`,
+                index: obj.addresses,
+                value: reader.string()
+              }
+
+              obj.addresses++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -596,6 +632,12 @@ export namespace StashRefresh {
     return _codec
   }
 
+  export interface StashRefreshAddressesFieldEvent {
+    field: '$.addresses[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<StashRefresh>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StashRefresh.codec())
   }
@@ -604,7 +646,7 @@ export namespace StashRefresh {
     return decodeMessage(buf, StashRefresh.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashRefresh>): Generator<{}> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StashRefresh>): Generator<StashRefreshAddressesFieldEvent> {
     return streamMessage(buf, StashRefresh.codec(), opts)
   }
 }

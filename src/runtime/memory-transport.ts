@@ -184,7 +184,7 @@ export class MemoryTransport implements Transport {
     return []
   }
 
-  learnAddresses (): void {}
+  async learnAddresses (): Promise<void> {}
 
   remoteAddressOf (): string | undefined {
     return undefined

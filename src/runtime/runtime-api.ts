@@ -66,8 +66,11 @@ export interface Runtime {
   addresses(): string[]
   /** The remote address of this nara's live connection to a peer (undefined when not connected, or in memory). */
   addressOf(id: NaraID): string | undefined
-  /** Records where a nara says it can be reached (from its own signed announcement). */
-  learnAddresses(id: NaraID, addresses: readonly string[]): void
+  /**
+   * Records where a nara says it can be reached (from its own authenticated message);
+   * resolves once recorded, so a reply sent next can use them (never rejects).
+   */
+  learnAddresses(id: NaraID, addresses: readonly string[]): Promise<void>
   /**
    * Makes this nara findable under `topic` through peer routing (the DHT's provider
    * records on libp2p), renewed until `withdraw`. Topics are namespaced by service

@@ -246,9 +246,9 @@ export class NaraRuntime implements Runtime {
     return this.transport.findAdvertisers(topic, options)
   }
 
-  learnAddresses (id: string, addresses: readonly string[]): void {
+  async learnAddresses (id: string, addresses: readonly string[]): Promise<void> {
     const known = this.keyring.get(id)
-    if (known !== undefined && addresses.length > 0) this.transport.learnAddresses({ id, publicKey: known.publicKey }, addresses)
+    if (known !== undefined && addresses.length > 0) await this.transport.learnAddresses({ id, publicKey: known.publicKey }, addresses)
   }
 
   private isOnline (id: string): boolean {

@@ -104,8 +104,8 @@ export interface Transport {
   addresses(): string[]
   /** The remote address of this node's live connection to the recipient (undefined when none, or no addresses). */
   remoteAddressOf(to: Recipient): string | undefined
-  /** Remembers where a nara says it can be reached, so sending to it needs no lookup. */
-  learnAddresses(to: Recipient, addresses: readonly string[]): void
+  /** Remembers where a nara says it can be reached, so sending to it needs no lookup; resolves once recorded (never rejects). */
+  learnAddresses(to: Recipient, addresses: readonly string[]): Promise<void>
   /** Makes this node findable under `topic` (kept fresh until withdrawn). */
   advertise(topic: string, options?: { signal?: AbortSignal }): Promise<void>
   /** Stops advertising `topic`. */

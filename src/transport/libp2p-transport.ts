@@ -206,7 +206,7 @@ export class Libp2pTransport implements Transport {
    * Parses what a nara announced about itself: its own addresses only (the last /p2p part,
    * if any, must be its PeerId; a relayed address names its relay in an earlier one).
    */
-  learnAddresses (to: Recipient, addresses: readonly string[]): void {
+  async learnAddresses (to: Recipient, addresses: readonly string[]): Promise<void> {
     let peer: PeerId
     try {
       peer = peerIdOfKey(to.publicKey)
@@ -224,7 +224,7 @@ export class Libp2pTransport implements Transport {
       }
     })
     if (usable.length === 0) return
-    this.host.rememberAddresses(peer, usable).catch((err: Error) => { this.log('could not record addresses of %p: %s', peer, err.message) })
+    await this.host.rememberAddresses(peer, usable).catch((err: Error) => { this.log('could not record addresses of %p: %s', peer, err.message) })
   }
 
   /** One request on the peer's stream for this kind (opened with every version offered when there is none). */

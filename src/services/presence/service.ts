@@ -207,7 +207,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     }
     if (seen === 'new' || seen === 'restarted' || seen === 'moved') {
       // a nara vouches for its own addresses only (the announcement is signed by it)
-      this.rt.learnAddresses(msg.fromId, p.addresses)
+      void this.rt.learnAddresses(msg.fromId, p.addresses)
       if (seen === 'new') this.log.info('peer online', { peer: msg.fromName, id: msg.fromId, via: msg.kind })
     }
     return seen

@@ -13,7 +13,7 @@ export interface StashHandlers {
   /** stash:request (confidant): return the owner's stash, replying stash:response */
   request(msg: Message<StashRequest>, p: StashRequest): Promise<void>
   /** stash:refresh (confidant): an owner booted; send its stash back if held */
-  refresh(msg: Message<StashRefresh>): Promise<void>
+  refresh(msg: Message<StashRefresh>, p: StashRefresh): Promise<void>
   /** stash:response (owner): a copy of this nara's stash, during recovery */
   response(msg: Message<StashResponse>, p: StashResponse): Promise<void>
   /** stash:audit (confidant): prove possession, replying stash:proof */
@@ -57,7 +57,7 @@ export function registerStashBehaviors (rt: Runtime, h: StashHandlers): void {
 
   rt.register(broadcast('stash:refresh', 'I just booted: whoever holds my stash, send it')
     .withPayload(StashRefreshCodec)
-    .withHandler(1, async (msg) => { await h.refresh(msg) })
+    .withHandler(1, async (msg, p) => { await h.refresh(msg, p) })
     .withRateLimit(1, 5))
 
   rt.register(local('stash:recovered', 'Recovery complete')

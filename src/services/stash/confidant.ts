@@ -4,7 +4,7 @@ import { addressGroup } from './confidants.js'
 import { advertisement } from './dht.js'
 import { Refusal } from '../../runtime/index.js'
 import type { StashContext } from './context.js'
-import type { StashAck, StashAudit, StashProof, StashRequest, StashResponse, StashStore } from './payloads.js'
+import type { StashAck, StashAudit, StashProof, StashRefresh, StashRequest, StashResponse, StashStore } from './payloads.js'
 import type { MemoryMode, Message } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
@@ -92,9 +92,11 @@ export class ConfidantSide {
   }
 
   /** stash:refresh: an owner just booted; if this nara holds its stash, sends it back directly. */
-  async refresh (msg: Message): Promise<void> {
+  async refresh (msg: Message<StashRefresh>, p: StashRefresh): Promise<void> {
     if (!this.stored.has(msg.fromId)) return
     this.ctx.log.info('returning stash to its owner', { owner: msg.fromName, ownerId: msg.fromId })
+    // a reborn owner listens elsewhere (a new port, a new relay): answer where it says it is now
+    await this.ctx.rt.learnAddresses(msg.fromId, p.addresses)
     await this.ctx.rt.emit({ kind: 'stash:response', to: msg.fromId, payload: this.responseFor(msg.fromId) })
   }
 

@@ -4,7 +4,7 @@ import { Recovery, type OpenedCopy, type RecoveryOptions } from './recovery.js'
 import { decodeSealed, type SealedConfidant } from './sealed.js'
 import type { StashContext } from './context.js'
 import type { OwnerSide } from './owner.js'
-import type { StashRecovered, StashResponse } from './payloads.js'
+import { MAX_REFRESH_ADDRESSES, type StashRecovered, type StashResponse } from './payloads.js'
 import type { Message } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
@@ -64,7 +64,7 @@ export class OwnerRecovery {
     this.lookup = new AbortController()
     void askAdvertisers(this.ctx, this.gathering, async (key) => { await this.askByKey(key) }, this.lookup.signal)
     try {
-      await this.ctx.rt.emit({ kind: 'stash:refresh', payload: {} })
+      await this.ctx.rt.emit({ kind: 'stash:refresh', payload: { addresses: this.ctx.rt.addresses().slice(0, MAX_REFRESH_ADDRESSES) } })
       this.ctx.log.debug('recovery: stash:refresh broadcast')
     } catch (err) {
       this.ctx.log.warn('could not broadcast stash:refresh', { err: (err as Error).message })

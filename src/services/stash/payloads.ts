@@ -62,8 +62,15 @@ export const StashProofCodec = protobufPayload('StashProof', wire.StashProof, (p
   return p.proof.byteLength !== AUDIT_PROOF_BYTES ? `proof must be ${AUDIT_PROOF_BYTES} bytes, got ${p.proof.byteLength}` : undefined
 })
 
-/** stash:refresh — owner -> everyone at boot. */
-export const StashRefreshCodec = protobufPayload('StashRefresh', wire.StashRefresh)
+/** How many of its addresses an owner puts in stash:refresh (as many as presence announces). */
+export const MAX_REFRESH_ADDRESSES = 8
+const MAX_REFRESH_ADDRESS_LENGTH = 256
+
+/** stash:refresh — owner -> everyone at boot, with where it can be reached now. */
+export const StashRefreshCodec = protobufPayload('StashRefresh', wire.StashRefresh, (p) => {
+  if (p.addresses.length > MAX_REFRESH_ADDRESSES) return `at most ${MAX_REFRESH_ADDRESSES} addresses, got ${p.addresses.length}`
+  return p.addresses.some(a => a.length > MAX_REFRESH_ADDRESS_LENGTH) ? `an address is longer than ${MAX_REFRESH_ADDRESS_LENGTH} characters` : undefined
+})
 
 /** stash:recovered — local: recovery finished. */
 export const StashRecoveredCodec = protobufPayload('StashRecovered', wire.StashRecovered)

@@ -8,7 +8,7 @@ import { OwnerSide, type Confidant, type StoreReport } from './owner.js'
 import { OwnerRecovery, type RecoveryReport } from './owner-recovery.js'
 import { stashStats, type StashStats } from './stats.js'
 import type { Observations } from './observations.js'
-import type { StashAudit, StashRecovered, StashRequest, StashResponse, StashStore } from './payloads.js'
+import type { StashAudit, StashRecovered, StashRefresh, StashRequest, StashResponse, StashStore } from './payloads.js'
 import type { BehaviorRegistrar, Message, Runtime, Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
 
@@ -166,7 +166,7 @@ export class StashService implements Service, BehaviorRegistrar, StashHandlers {
   /** stash:request, as a confidant. */
   async request (msg: Message<StashRequest>, p: StashRequest): Promise<void> { await this.confidant.request(msg, p) }
   /** stash:refresh, as a confidant. */
-  async refresh (msg: Message): Promise<void> { await this.confidant.refresh(msg) }
+  async refresh (msg: Message<StashRefresh>, p: StashRefresh): Promise<void> { await this.confidant.refresh(msg, p) }
   /** stash:audit, as a confidant. */
   async audit (msg: Message<StashAudit>, p: StashAudit): Promise<void> { await this.confidant.audit(msg, p) }
   /** stash:response, as the owner recovering. */
