@@ -2,7 +2,13 @@
 // server-sent events. Everything shown comes from peers or the network, so it is
 // written with textContent only, never parsed as HTML.
 
+import { renderSwarm } from './swarm-graph.js'
+import { renderRates } from './rate-chart.js'
+import { RateWindow, chartSpan } from './rate-window.js'
+
 const FEED_ROWS = 200
+/** messages in and out per second, from the traffic events this page has seen */
+const rates = new RateWindow()
 
 const $ = (id) => document.getElementById(id)
 
@@ -105,8 +111,18 @@ function renderCounters (stats) {
   $('drops').replaceChildren(...drops.map(([code, n]) => row([code, n])))
 }
 
+function renderPicture (s) {
+  renderSwarm($('graph'), s.status, s.peers, {
+    confidants: s.stash === null ? [] : s.stash.confidants.map(c => c.id),
+    heldFor: s.held.map(h => h.ownerId)
+  })
+  rates.advance(s.at)
+  renderRates($('rates'), rates.series(chartSpan(rates.countedSeconds())), { in: $('rates-in'), out: $('rates-out') })
+}
+
 function renderSnapshot (s) {
   renderIdentity(s.status)
+  renderPicture(s)
   renderPeers(s.peers, s.at)
   renderStash(s.stash, s.at)
   renderHeld(s.held, s.at)
@@ -114,6 +130,7 @@ function renderSnapshot (s) {
 }
 
 function addTraffic (t) {
+  rates.add(t.direction, t.at)
   const accepted = t.outcome === 'accepted'
   const direction = el('span', t.direction === 'in' ? '↓ in' : '↑ out', `direction ${t.direction}`)
   const peer = t.peer ? el('span', t.peer.name || t.peer.id) : el('span', t.direction === 'out' ? 'everyone (broadcast)' : '—', 'muted')

@@ -43,6 +43,15 @@ describe('the inspector page and its event stream', () => {
     expect((await app.inject({ method: 'GET', url: '/inspector/inspector.css' })).headers['content-type']).toContain('text/css')
   })
 
+  it('serves the modules that draw the swarm and the rates, none of which writes markup', async () => {
+    for (const file of ['svg.js', 'swarm-layout.js', 'swarm-graph.js', 'rate-window.js', 'rate-chart.js']) {
+      const res = await app.inject({ method: 'GET', url: `/inspector/${file}` })
+      expect(res.statusCode, file).toBe(200)
+      expect(res.headers['content-type'], file).toContain('javascript')
+      expect(res.body, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/)
+    }
+  })
+
   it('answers only requests addressed to a loopback name, like the rest of the API', async () => {
     for (const url of ['/', '/inspector/inspector.js', '/inspector/events']) {
       const res = await app.inject({ method: 'GET', url, headers: { host: 'evil.example:7420' } })
