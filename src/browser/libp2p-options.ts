@@ -1,13 +1,12 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub, StrictSign, type GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { GOSSIP_MESH, MAX_GOSSIP_RPC_BYTES, PING_STREAMS_PER_PEER } from '../transport/constants.js'
-import { fastMessageId } from '../transport/gossip-ids.js'
-import { naraScoreParams, naraScoreThresholds } from '../transport/gossip-score.js'
+import { PING_STREAMS_PER_PEER } from '../transport/constants.js'
+import { naraGossipsub } from '../transport/gossip-options.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -36,19 +35,7 @@ export function browserLibp2pOptions (privateKey: PrivateKey): Libp2pOptions<Bro
     services: {
       identify: identify(),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
-      pubsub: gossipsub({
-        ...GOSSIP_MESH,
-        globalSignaturePolicy: StrictSign,
-        emitSelf: false,
-        runOnLimitedConnection: true,
-        // the transport holds and republishes broadcasts nobody listens to yet
-        allowPublishToZeroTopicPeers: true,
-        fallbackToFloodsub: false,
-        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
-        fastMsgIdFn: fastMessageId,
-        scoreParams: naraScoreParams(),
-        scoreThresholds: naraScoreThresholds()
-      })
+      pubsub: naraGossipsub()
     }
   }
 }

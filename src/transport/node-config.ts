@@ -1,6 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub, StrictSign, type GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { ping, type Ping } from '@libp2p/ping'
@@ -14,11 +14,10 @@ import { announceable } from './address-scope.js'
 import { networkService, type NetworkService, type RelayMode } from './network-service.js'
 import type { UpnpFactory } from './upnp.js'
 import {
-  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, GOSSIP_MESH, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_GOSSIP_RPC_BYTES, MAX_PENDING_INBOUND_CONNECTIONS,
+  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_PENDING_INBOUND_CONNECTIONS,
   MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, TCP_CONNECT_TIMEOUT_MS, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
-import { fastMessageId } from './gossip-ids.js'
-import { naraScoreParams, naraScoreThresholds } from './gossip-score.js'
+import { naraGossipsub } from './gossip-options.js'
 import { wholeWrites } from './whole-writes.js'
 import { halfWindowUpdates } from './window-updates.js'
 import { contactsOnceMet } from './kad-contacts.js'
@@ -103,20 +102,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
       ...(opts.upnp !== undefined ? { upnp: opts.upnp } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
-      pubsub: gossipsub({
-        ...GOSSIP_MESH,
-        globalSignaturePolicy: StrictSign,
-        emitSelf: false,
-        // a nara behind NAT gossips over its relayed connections
-        runOnLimitedConnection: true,
-        // the transport holds and republishes broadcasts nobody listens to yet
-        allowPublishToZeroTopicPeers: true,
-        fallbackToFloodsub: false,
-        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
-        fastMsgIdFn: fastMessageId,
-        scoreParams: naraScoreParams(),
-        scoreThresholds: naraScoreThresholds()
-      }),
+      pubsub: naraGossipsub(),
       dht: contactsOnceMet(kadDHT({
         protocol: NARA_KAD_PROTOCOL,
         clientMode: false,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 
 /** A command a namespace network needs, how to ask it its version, and the Debian package that has it. */
 interface Tool { command: string, versionArgs: string[], pkg: string }
@@ -28,6 +29,45 @@ export function skipWithoutNamespaces (test: string, unavailable: string | undef
   if (unavailable === undefined || (process.env.CI ?? '') !== '') return false
   console.warn(`skipping ${test}: it ${unavailable}`)
   return true
+}
+
+/**
+ * The namespaces of one test network: each named `<runId>-<name>` (a random run id, so
+ * parallel runs never collide), joined by veth links to bridges, and all deleted by
+ * `destroy()` (their links go with them).
+ */
+export class Namespaces {
+  readonly runId = `nara-${randomBytes(3).toString('hex')}`
+  private readonly made: string[] = []
+
+  /** A new namespace with its loopback up. */
+  add (name: string): string {
+    const ns = `${this.runId}-${name}`
+    ip('netns', 'add', ns)
+    this.made.push(ns)
+    ip('-n', ns, 'link', 'set', 'dev', 'lo', 'up')
+    return ns
+  }
+
+  /** A veth from `ns` (named `name`, addressed `cidr`) to port `port` of the bridge `bridge0` in `hub`. */
+  link (ns: string, name: string, hub: string, port: string, cidr: string): void {
+    ip('-n', ns, 'link', 'add', 'name', name, 'type', 'veth', 'peer', 'name', port, 'netns', hub)
+    ip('-n', hub, 'link', 'set', 'dev', port, 'master', 'bridge0')
+    ip('-n', hub, 'link', 'set', 'dev', port, 'up')
+    ip('-n', ns, 'addr', 'add', cidr, 'dev', name)
+    ip('-n', ns, 'link', 'set', 'dev', name, 'up')
+  }
+
+  /** Deletes every namespace made (idempotent). Processes inside must have been stopped first. */
+  destroy (): void {
+    for (const ns of this.made.splice(0).reverse()) {
+      try {
+        ip('netns', 'del', ns)
+      } catch {
+        // already gone
+      }
+    }
+  }
 }
 
 export function ip (...args: string[]): void {

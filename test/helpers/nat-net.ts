@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { NFT_TOOL, ip, namespacesUnavailable, nft, sysctl } from './namespace-tools.js'
+import { Namespaces, NFT_TOOL, ip, namespacesUnavailable, nft, sysctl } from './namespace-tools.js'
 
 /** A machine of the net: its namespace and its one address. */
 export interface NetHost {
@@ -60,12 +59,11 @@ const MAX_HOSTS = 200
  * namespace made (their links go with them).
  */
 export class NatNet {
-  readonly runId = `nara-${randomBytes(3).toString('hex')}`
+  private readonly spaces = new Namespaces()
   readonly publicHosts: NetHost[] = []
   readonly routers: HomeRouter[] = []
   /** `lanHosts[r]`: the hosts on router r's LAN. */
   readonly lanHosts: NetHost[][] = []
-  private readonly namespaces: string[] = []
   private readonly internet: string
 
   /** Why this machine cannot build the net (a sentence), or undefined when it can. */
@@ -81,8 +79,8 @@ export class NatNet {
       this.internet = this.bridgeNamespace('internet')
       ip('-n', this.internet, 'addr', 'add', `${BACKBONE}/16`, 'dev', 'bridge0')
       for (let i = 0; i < options.publicHosts; i++) {
-        const ns = this.namespace(`pub${i}`)
-        this.link(ns, 'eth0', this.internet, `pub${i}`, `${publicIp(i)}/16`)
+        const ns = this.spaces.add(`pub${i}`)
+        this.spaces.link(ns, 'eth0', this.internet, `pub${i}`, `${publicIp(i)}/16`)
         ip('-n', ns, 'route', 'add', 'default', 'via', BACKBONE)
         this.publicHosts.push({ name: `pub${i}`, ns, ip: publicIp(i) })
       }
@@ -117,22 +115,21 @@ export class NatNet {
 
   /** Deletes every namespace made (idempotent). Processes inside must have been stopped first. */
   destroy (): void {
-    for (const ns of this.namespaces.splice(0).reverse()) {
-      try {
-        ip('netns', 'del', ns)
-      } catch {
-        // already gone
-      }
-    }
+    this.spaces.destroy()
+  }
+
+  /** The random id every namespace name of this net starts with. */
+  get runId (): string {
+    return this.spaces.runId
   }
 
   /** Home network r: its router on the internet and `size` hosts on the LAN behind it. */
   private home (r: number, size: number): void {
     const subnet = lanSubnet(r)
-    const router: HomeRouter = { name: `router${r}`, ns: this.namespace(`router${r}`), wanIp: wanIp(r), lanIp: `${subnet}.1`, lanSubnet: `${subnet}.0/24` }
+    const router: HomeRouter = { name: `router${r}`, ns: this.spaces.add(`router${r}`), wanIp: wanIp(r), lanIp: `${subnet}.1`, lanSubnet: `${subnet}.0/24` }
     const lan = this.bridgeNamespace(`lan${r}`)
-    this.link(router.ns, 'wan', this.internet, `wan${r}`, `${router.wanIp}/16`)
-    this.link(router.ns, 'lan', lan, 'router', `${router.lanIp}/24`)
+    this.spaces.link(router.ns, 'wan', this.internet, `wan${r}`, `${router.wanIp}/16`)
+    this.spaces.link(router.ns, 'lan', lan, 'router', `${router.lanIp}/24`)
     ip('-n', router.ns, 'route', 'add', 'default', 'via', BACKBONE)
     sysctl(router.ns, 'net.ipv4.ip_forward', '1')
     nft(router.ns, natRuleset(router.lanSubnet))
@@ -140,38 +137,22 @@ export class NatNet {
     const hosts: NetHost[] = []
     for (let i = 0; i < size; i++) {
       const name = `lan${r}-h${i}`
-      const host = { name, ns: this.namespace(name), ip: `${subnet}.${i + 10}` }
-      this.link(host.ns, 'eth0', lan, `h${i}`, `${host.ip}/24`)
+      const host = { name, ns: this.spaces.add(name), ip: `${subnet}.${i + 10}` }
+      this.spaces.link(host.ns, 'eth0', lan, `h${i}`, `${host.ip}/24`)
       ip('-n', host.ns, 'route', 'add', 'default', 'via', router.lanIp)
       hosts.push(host)
     }
     this.lanHosts.push(hosts)
   }
 
-  private namespace (name: string): string {
-    const ns = `${this.runId}-${name}`
-    ip('netns', 'add', ns)
-    this.namespaces.push(ns)
-    ip('-n', ns, 'link', 'set', 'dev', 'lo', 'up')
-    return ns
-  }
-
   /** A namespace holding a switch: `bridge0`, flooding multicast to every port (no IGMP snooping). */
   private bridgeNamespace (name: string): string {
-    const ns = this.namespace(name)
+    const ns = this.spaces.add(name)
     ip('-n', ns, 'link', 'add', 'name', 'bridge0', 'type', 'bridge', 'mcast_snooping', '0')
     ip('-n', ns, 'link', 'set', 'dev', 'bridge0', 'up')
     return ns
   }
 
-  /** A veth from `ns` (named `name`, addressed `cidr`) to port `port` of the bridge in `hub`. */
-  private link (ns: string, name: string, hub: string, port: string, cidr: string): void {
-    ip('-n', ns, 'link', 'add', 'name', name, 'type', 'veth', 'peer', 'name', port, 'netns', hub)
-    ip('-n', hub, 'link', 'set', 'dev', port, 'master', 'bridge0')
-    ip('-n', hub, 'link', 'set', 'dev', port, 'up')
-    ip('-n', ns, 'addr', 'add', cidr, 'dev', name)
-    ip('-n', ns, 'link', 'set', 'dev', name, 'up')
-  }
 }
 
 /** A home router's NAT: the LAN leaves masqueraded as the WAN address; from the WAN only replies come in. */

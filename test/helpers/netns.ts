@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { ip, namespacesUnavailable, sysctl } from './namespace-tools.js'
+import { Namespaces, ip, namespacesUnavailable, sysctl } from './namespace-tools.js'
 
 /**
  * A two-group network of Linux network namespaces, one namespace (and IP) per nara:
@@ -15,8 +14,7 @@ import { ip, namespacesUnavailable, sysctl } from './namespace-tools.js'
  * and `destroy()` removes every namespace it made (their links go with them).
  */
 export class PartitionNet {
-  readonly runId = `nara-${randomBytes(3).toString('hex')}`
-  private readonly namespaces: string[] = []
+  private readonly spaces = new Namespaces()
   private readonly members: Array<{ ns: string, ip: string }> = []
 
   /** Why this machine cannot build the net (a sentence), or undefined when it can. */
@@ -27,18 +25,18 @@ export class PartitionNet {
   /** Builds the core and the two groups' bridges, and `sizes[g]` nara namespaces in group g. */
   constructor (sizes: [number, number]) {
     try {
-      const core = this.namespace('core')
+      const core = this.spaces.add('core')
       sysctl(core, 'net.ipv4.ip_forward', '1')
       for (const [g, group] of (['A', 'B'] as const).entries()) {
-        const hub = this.namespace(`hub${group}`)
+        const hub = this.spaces.add(`hub${group}`)
         ip('-n', hub, 'link', 'add', 'name', 'bridge0', 'type', 'bridge')
         ip('-n', hub, 'link', 'set', 'dev', 'bridge0', 'up')
-        this.link(core, `c${group}`, hub, 'uplink', `${subnet(g)}.254/24`)
+        this.spaces.link(core, `c${group}`, hub, 'uplink', `${subnet(g)}.254/24`)
         for (let i = 0; i < sizes[g]; i++) {
           const index = this.members.length
-          const ns = this.namespace(`n${index}`)
+          const ns = this.spaces.add(`n${index}`)
           const address = `${subnet(g)}.${i + 1}`
-          this.link(ns, 'eth0', hub, `p${index}`, `${address}/24`)
+          this.spaces.link(ns, 'eth0', hub, `p${index}`, `${address}/24`)
           ip('-n', ns, 'route', 'add', 'default', 'via', `${subnet(g)}.254`)
           this.members.push({ ns, ip: address })
         }
@@ -69,35 +67,18 @@ export class PartitionNet {
 
   /** Deletes every namespace made (idempotent). Processes inside must have been stopped first. */
   destroy (): void {
-    for (const ns of this.namespaces.splice(0).reverse()) {
-      try {
-        ip('netns', 'del', ns)
-      } catch {
-        // already gone
-      }
-    }
+    this.spaces.destroy()
+  }
+
+  /** The random id every namespace name of this net starts with. */
+  get runId (): string {
+    return this.spaces.runId
   }
 
   private get coreName (): string {
     return `${this.runId}-core`
   }
 
-  private namespace (name: string): string {
-    const ns = `${this.runId}-${name}`
-    ip('netns', 'add', ns)
-    this.namespaces.push(ns)
-    ip('-n', ns, 'link', 'set', 'dev', 'lo', 'up')
-    return ns
-  }
-
-  /** A veth from `ns` (named `name`, addressed `cidr`) to a port `port` of the bridge in `hub`. */
-  private link (ns: string, name: string, hub: string, port: string, cidr: string): void {
-    ip('-n', ns, 'link', 'add', 'name', name, 'type', 'veth', 'peer', 'name', port, 'netns', hub)
-    ip('-n', hub, 'link', 'set', 'dev', port, 'master', 'bridge0')
-    ip('-n', hub, 'link', 'set', 'dev', port, 'up')
-    ip('-n', ns, 'addr', 'add', cidr, 'dev', name)
-    ip('-n', ns, 'link', 'set', 'dev', name, 'up')
-  }
 }
 
 function subnet (group: number): string {
