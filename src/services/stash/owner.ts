@@ -164,7 +164,6 @@ export class OwnerSide {
     for (const peer of candidateConfidants(this.ctx.rt, this.observations, new Set([me, ...this.confidantsById.keys()]), this.confidantsById.keys())) {
       if (this.ctx.stopped || this.data === undefined || !this.short()) return
       try {
-        // the new copy names every holder; the older copies' lists miss it, which recovery tolerates
         const payload = await this.sealedStore(this.version, this.data, [...this.confidantsById.values(), peer])
         await this.storeWith(peer.id, payload)
         if (payload.version !== this.version) {
@@ -177,6 +176,11 @@ export class OwnerSide {
         this.confidantsById.set(peer.id, peer)
         this.repairs++
         this.ctx.log.info('new confidant', { confidant: peer.name, confidants: this.confidantsById.size })
+        // The other copies name the confidant it replaced, not this one: a reborn owner that
+        // opened one of those would ask the dead one, end its recovery without the new
+        // holder's copy, and keep one confidant fewer. Store the same version again with
+        // the true list, so every copy names every holder.
+        await this.restore(this.version, this.data, [...this.confidantsById.values()].filter(c => c.id !== peer.id), [...this.confidantsById.values()])
       } catch (err) {
         this.ctx.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
@@ -202,10 +206,10 @@ export class OwnerSide {
     return { ownerId: this.ctx.rt.me().id, version, nonce: sealed.nonce, ciphertext: sealed.ciphertext }
   }
 
-  /** Stores the same version again, naming the confidants that really hold it. */
-  private async restore (version: number, data: Uint8Array, confidants: readonly SealedConfidant[]): Promise<void> {
-    const payload = await this.sealedStore(version, data, confidants)
-    await Promise.all(confidants.map(async (c) => {
+  /** Stores the same version again with `to`, naming the confidants that really hold it (`holders`, by default those). */
+  private async restore (version: number, data: Uint8Array, to: readonly SealedConfidant[], holders: readonly SealedConfidant[] = to): Promise<void> {
+    const payload = await this.sealedStore(version, data, holders)
+    await Promise.all(to.map(async (c) => {
       await this.storeWith(c.id, payload).catch((err: Error) => { this.ctx.log.warn('could not update a confidant\'s copy', { confidant: c.name, err: err.message }) })
     }))
   }

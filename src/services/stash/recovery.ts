@@ -23,18 +23,12 @@ export interface OpenedCopy {
   readonly sealed: { readonly nonce: Uint8Array, readonly ciphertext: Uint8Array }
 }
 
-/** How long recovery waits for the replacement of a named confidant that could not be reached. */
-export const REPLACEMENT_WAIT_MS = 2_000
-
 /**
  * The boot-time gathering of a stash's copies. The first copy opened names the
  * confidants its version was stored with; those not yet heard from are asked
  * directly, and recovery finishes as soon as every one of them has answered or
  * failed. No fixed quiet window: with all answers in it ends at once, and only a
- * nara that hears from nobody waits for the deadline (and recovers nothing). One
- * exception: a named confidant that cannot be reached was most likely replaced by a
- * repair, and its replacement (whose copy names it, but older copies do not) answers
- * the refresh a moment later; recovery waits up to REPLACEMENT_WAIT_MS for it.
+ * nara that hears from nobody waits for the deadline (and recovers nothing).
  */
 export class Recovery {
   private state: 'idle' | 'collecting' | 'finishing' | 'done' = 'idle'
@@ -43,10 +37,7 @@ export class Recovery {
   /** confidants that answered (with a copy or without one) or could not be reached */
   private readonly settled = new Set<NaraID>()
   private readonly asked = new Set<NaraID>()
-  /** asked confidants that could not be reached or refused */
-  private readonly unreachable = new Set<NaraID>()
   private deadline?: ReturnType<typeof setTimeout>
-  private replacementWait?: ReturnType<typeof setTimeout>
   private readonly result = Promise.withResolvers<StashRecovered>()
   private readonly deadlineMs: number
 
@@ -99,7 +90,6 @@ export class Recovery {
   failed (id: NaraID): void {
     if (this.state !== 'collecting') return
     this.settled.add(id)
-    this.unreachable.add(id)
     this.closeIfComplete()
   }
 
@@ -126,7 +116,6 @@ export class Recovery {
   /** Stops the deadline; a recovery not yet done resolves with nothing. */
   cancel (): void {
     clearTimeout(this.deadline)
-    clearTimeout(this.replacementWait)
     if (this.state !== 'done') this.resolve({ count: 0, version: 0 })
   }
 
@@ -141,26 +130,13 @@ export class Recovery {
   }
 
   private closeIfComplete (): void {
-    const expected = this.expected()
-    if (this.copies.size === 0 || !expected.every(c => this.settled.has(c.id))) return
-    const missing = expected.filter(c => this.unreachable.has(c.id)).length
-    const newest = Math.max(...[...this.copies.values()].map(c => c.version))
-    const newestCopies = [...this.copies.values()].filter(c => c.version === newest)
-    // as many copies as one copy names holders: the replacement has answered
-    const wanted = Math.max(...newestCopies.map(c => c.confidants.length))
-    if (missing === 0 || newestCopies.length >= wanted) {
-      void this.close()
-    } else if (this.replacementWait === undefined) {
-      this.replacementWait = setTimeout(() => { void this.close() }, REPLACEMENT_WAIT_MS)
-      this.replacementWait.unref?.()
-    }
+    if (this.copies.size > 0 && this.expected().every(c => this.settled.has(c.id))) void this.close()
   }
 
   private async close (): Promise<void> {
     if (this.state !== 'collecting') return
     this.state = 'finishing'
     clearTimeout(this.deadline)
-    clearTimeout(this.replacementWait)
     await this.finish([...this.copies.values()])
   }
 }

@@ -3,6 +3,7 @@ import { MAX_PLAINTEXT_BYTES, MemoryNetwork, StashService, local, protobufPayloa
 import { rebootOwner, stashNara, stopStashNaras } from '../../helpers/stash.js'
 import { PeerChange } from '../../../protocols/presence.js'
 import { waitFor } from '../../helpers/wait.js'
+import { decodeSealed } from '../../../src/services/stash/sealed.js'
 import type { PeerInfo } from '../../../src/index.js'
 
 afterEach(stopStashNaras)
@@ -119,6 +120,16 @@ describe('stash: owner and confidants on an in-memory network', () => {
     expect(owner.stash.confidants()).toHaveLength(3)
     expect(owner.stash.confidants().some(c => c.id === gone.id)).toBe(false)
     expect(spare.stash.stored.has(owner.rt.me().id)).toBe(true)
+
+    // every holder's copy names every holder, the replacement included: a reborn owner asks all of them
+    const holders = owner.stash.confidants().map(c => c.id).sort()
+    await waitFor(async () => {
+      const lists = await Promise.all(peers.filter(p => holders.includes(p.rt.me().id)).map(async p => {
+        const held = p.stash.stored.get(owner.rt.me().id)!
+        return decodeSealed(await owner.rt.open({ nonce: held.nonce, ciphertext: held.ciphertext }))!.confidants.map(c => c.id).sort()
+      }))
+      return lists.every(list => list.join() === holders.join())
+    }, 'every copy to name the replacement')
   })
 
   it('a repair store answered after a newer set does not count: the late confidant is given the newest copy', async () => {
