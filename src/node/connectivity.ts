@@ -75,10 +75,11 @@ export class Connectivity {
         this.withPeerId(msg, peer => { this.reconnector.peerFound(peer) })
         void this.keeper.topUp()
       }),
-      // a peer that fell silent may be behind a partition that heals later: keep trying it
+      // a peer that fell silent, or that its neighbours lost, may be behind a partition that heals later: keep trying it
       this.runtime.on('presence:peer-offline', (msg) => {
         const { reason } = msg.payload as { reason: string }
-        this.withPeerId(msg, peer => { reason === 'silent' ? this.reconnector.peerLost(peer) : this.reconnector.peerFound(peer) })
+        const lost = reason === 'silent' || reason === 'gone'
+        this.withPeerId(msg, peer => { lost ? this.reconnector.peerLost(peer) : this.reconnector.peerFound(peer) })
       })
     ]
   }

@@ -117,7 +117,8 @@ describe('presence', () => {
     registerPresenceBehaviors(late, {
       heyThere: async () => {},
       howdy: async (msg) => { welcomed.push(msg.fromName) },
-      chau: async () => {}
+      chau: async () => {},
+      gone: async () => {}
     }, HEARTBEAT_MS)
     await late.start()
     const heyThere = async (alone: boolean): Promise<void> => {
