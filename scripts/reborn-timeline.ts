@@ -29,27 +29,39 @@ export const STEP_MEANING: Record<Step, string> = {
   recovered: 'stash recovered (opened)'
 }
 
-/** Each step's first time, in ms after the process was spawned; how the first answer came. */
+/** Each step's first time, in ms after the process was spawned; every answer and direct ask. */
 export interface Timeline {
   at: Partial<Record<Step, number>>
-  /** `refresh` (a confidant answered the broadcast) or `request` (asked directly: the DHT or a named confidant) */
-  answeredVia?: string
+  /**
+   * Every answer: when, from whom, and how it came: `refresh` (a confidant answered the
+   * broadcast) or `request` (asked directly: found in the DHT or named by a copy)
+   */
+  answers: Array<{ at: number, from: string, via: string }>
+  /** confidants a copy named, asked directly: when, and whom */
+  asked: Array<{ at: number, confidant: string }>
 }
 
 export function timelineOf (lines: ReadonlyArray<{ at: number, line: string }>, spawnedAt: number): Timeline {
-  const timeline: Timeline = { at: {} }
+  const timeline: Timeline = { at: {}, answers: [], asked: [] }
   for (const { at, line } of lines) {
+    const ms = at - spawnedAt
     for (const step of STEPS) {
-      if (timeline.at[step] !== undefined || !MARKERS[step].test(line)) continue
-      timeline.at[step] = at - spawnedAt
-      if (step === 'answer') timeline.answeredVia = /"via":"(\w+)"/.exec(line)?.[1]
+      if (timeline.at[step] === undefined && MARKERS[step].test(line)) timeline.at[step] = ms
     }
+    if (MARKERS.answer.test(line)) timeline.answers.push({ at: ms, from: field(line, 'from'), via: field(line, 'via') })
+    if (/"msg":"recovery: asking a confidant directly"/.test(line)) timeline.asked.push({ at: ms, confidant: field(line, 'confidant') })
   }
   return timeline
+}
+
+function field (line: string, name: string): string {
+  return new RegExp(`"${name}":"([^"]*)"`).exec(line)?.[1] ?? '?'
 }
 
 /** One line: each step's time, `-` when it did not happen. */
 export function formatTimeline (t: Timeline): string {
   const steps = STEPS.map(step => `${step} ${t.at[step] ?? '-'}`)
-  return `${steps.join(', ')}${t.answeredVia !== undefined ? ` (answer via ${t.answeredVia})` : ''}`
+  const answers = t.answers.map(a => `${a.at} ${a.from} (${a.via})`)
+  const asked = t.asked.map(a => `${a.at} ${a.confidant}`)
+  return `${steps.join(', ')}; answers: ${answers.join(', ') || 'none'}; asked directly: ${asked.join(', ') || 'none'}`
 }

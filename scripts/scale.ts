@@ -6,6 +6,9 @@
 // owner logs at debug level and each recovery's steps are printed), and at last kills
 // other naras for good, one at a time, and times how long their peers list them online.
 // Prints one table. Every process it starts is stopped, and the whole run is bounded in time.
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import type { PeersBody, StashBody, RecoveryBody } from '../src/api/types.js'
 import type { RuntimeStats } from '../src/runtime/runtime.js'
@@ -160,14 +163,22 @@ async function measureSize (children: Children, n: number, flags: ScaleFlags): P
     await children.kill(owner)
     const restartedAt = Date.now()
     owner = children.spawn(rebornSpec())
+    const cpu = flags.timeline ? sampleCpu(owner) : undefined
     await children.summaryOf(owner, START_TIMEOUT_MS)
     const api = owner.summary!.api
     const answer = await pollUntil(async () => {
       const res = await tryApi<StashBody>(api, '/stash')
       return res?.status === 200 || res?.status === 404 ? res : undefined
-    }, RECOVERY_TIMEOUT_MS, () => `${owner.spec.name} to answer GET /stash`)
+    }, RECOVERY_TIMEOUT_MS, () => `${owner.spec.name} to answer GET /stash`).finally(() => cpu?.stop())
     const answeringMs = Date.now() - restartedAt
-    if (flags.timeline) say(`[${n}] reboot ${r} timeline, ms after spawn: ${formatTimeline(timelineOf(owner.stderrLines, owner.spawnedAt))}, GET /stash ${answeringMs}`)
+    if (flags.timeline) {
+      const log = join(tmpdir(), `nara-scale-${n}-reboot-${r}.log`)
+      writeFileSync(log, owner.stderrLines.map(l => `+${l.at - owner.spawnedAt} ${l.line}\n`).join(''))
+      const timeline = timelineOf(owner.stderrLines, owner.spawnedAt)
+      const busy = cpu!.msBy(timeline.at.recovered ?? answeringMs)
+      say(`[${n}] reboot ${r} timeline, ms after spawn: ${formatTimeline(timeline)}; GET /stash ${answeringMs}; ` +
+        `CPU by recovered ${busy} ms (its log: ${log})`)
+    }
     const recovery: RecoveryBody | undefined = answer.status === 200 ? answer.body.recovery : undefined
     if (recovery === undefined || recovery.count === 0) {
       result.lost++
@@ -193,6 +204,16 @@ async function measureSize (children: Children, n: number, flags: ScaleFlags): P
       `the last after ${seconds(Math.max(...times))} s`)
   }
   return result
+}
+
+/** Samples a process's CPU every 50 ms; `msBy(t)`: the CPU it had used t ms after its spawn. */
+function sampleCpu (child: NaraChild): { stop: () => void, msBy: (t: number) => number } {
+  const samples: Array<{ at: number, ms: number }> = []
+  const timer = setInterval(() => { samples.push({ at: Date.now() - child.spawnedAt, ms: usage(child.pid).ticks * 1000 / CLOCK_TICKS_PER_S }) }, 50)
+  return {
+    stop: () => { clearInterval(timer) },
+    msBy: (t) => samples.findLast(s => s.at <= t)?.ms ?? 0
+  }
 }
 
 const seconds = (ms: number): string => ms === Infinity ? `> ${OFFLINE_TIMEOUT_MS / 1000}` : (ms / 1000).toFixed(1)
