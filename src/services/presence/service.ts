@@ -12,12 +12,12 @@ export interface PresenceOptions {
   /**
    * Heartbeats per second the whole swarm should send: in a larger swarm each nara
    * announces less often, so a nara's gossip load stays the same as the swarm grows.
-   * At 2, a nara in a swarm of 50 announces every 25 s. A crash does not wait for its
-   * silence limit (76 s then): the crashed nara's neighbours see their connections
+   * At 1, a nara in a swarm of 50 announces every 50 s. A crash does not wait for its
+   * silence limit (151 s then): the crashed nara's neighbours see their connections
    * close, cannot reach it again and say so (presence:gone), and a graceful stop says
    * chau. Only a nara that freezes or is cut off without its connections closing is
    * found by silence alone. See docs/performance.md for what each rate costs.
-   * @default 2
+   * @default 1
    */
   swarmHeartbeatsPerSecond?: number
   /** a peer not heard from for this long is offline (reason "silent") @default 3 of its announced intervals + 1 s */
@@ -96,7 +96,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
 
   constructor (options: PresenceOptions = {}) {
     this.heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? 5_000)
-    this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 2)
+    this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 1)
     if (options.offlineAfterMs !== undefined) this.fixedOfflineAfterMs = positive('offlineAfterMs', options.offlineAfterMs)
     this.offlineAfterMs = this.fixedOfflineAfterMs ?? 3 * this.heartbeatMs + 1_000
     this.peers = new PeerTable(positive('maxPeers', options.maxPeers ?? 1024))
