@@ -65,7 +65,8 @@ describe('presence: a crashed nara is gone', () => {
     for (const n of [a, b]) expect(names(n)).toContain('c')
 
     await c.rt.crash()
-    await vi.advanceTimersByTimeAsync(GONE_GRACE_MS + 1_000)
+    // each waits up to 3 s before it probes c, then 2 s for c to answer the claim
+    await vi.advanceTimersByTimeAsync(3_000 + GONE_GRACE_MS + 1_000)
 
     for (const n of [a, b]) {
       expect(n.offline).toEqual([{ id: c.rt.me().id, name: 'c', reason: 'gone' }])
@@ -74,6 +75,25 @@ describe('presence: a crashed nara is gone', () => {
       expect(n.rt.emittedOf('presence:gone').map(m => (m.payload as { id: string }).id)).toEqual([c.rt.me().id])
     }
     expect(c.rt.emittedOf('presence:chau')).toEqual([])
+  })
+
+  it('says nothing of a nara that restarted before it was probed', async () => {
+    const [a, b] = [await boot('a'), await boot('b')]
+    await b.rt.crash()
+    await vi.advanceTimersByTimeAsync(500)
+    // b is back half a second later, under the same identity, and announces itself
+    const reborn = new MockRuntime({ name: 'b', network })
+    const presence = new PresenceService({ heartbeatMs: HEARTBEAT_MS })
+    await reborn.install(presence)
+    nodes.push({ rt: reborn, presence, offline: [] })
+    await reborn.start()
+    await vi.advanceTimersByTimeAsync(3_000 + GONE_GRACE_MS + 1_000)
+
+    // a heard b's new announcement before its probe was due: no probe, no claim
+    expect(a.rt.emittedOf('presence:still-there')).toEqual([])
+    expect(a.rt.emittedOf('presence:gone')).toEqual([])
+    expect(a.offline).toEqual([])
+    expect(names(a)).toEqual(['b'])
   })
 
   it('ignores a claim about a peer it is connected to itself', async () => {
