@@ -11,6 +11,7 @@ export interface PresenceAnnounce {
   heartbeatMs: number
   addresses: string[]
   alone: boolean
+  refutesGone: boolean
 }
 
 export namespace PresenceAnnounce {
@@ -50,6 +51,11 @@ export namespace PresenceAnnounce {
           w.bool(obj.alone)
         }
 
+        if ((obj.refutesGone != null && obj.refutesGone !== false)) {
+          w.uint32(48)
+          w.bool(obj.refutesGone)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -59,7 +65,8 @@ export namespace PresenceAnnounce {
           memoryMode: '',
           heartbeatMs: 0,
           addresses: [],
-          alone: false
+          alone: false,
+          refutesGone: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -90,6 +97,10 @@ export namespace PresenceAnnounce {
             }
             case 5: {
               obj.alone = reader.bool()
+              break
+            }
+            case 6: {
+              obj.refutesGone = reader.bool()
               break
             }
             default: {
@@ -154,6 +165,13 @@ export namespace PresenceAnnounce {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.refutesGone`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -192,6 +210,11 @@ export namespace PresenceAnnounce {
     value: boolean
   }
 
+  export interface PresenceAnnounceRefutesGoneFieldEvent {
+    field: '$.refutesGone'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PresenceAnnounce>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PresenceAnnounce.codec())
   }
@@ -200,7 +223,7 @@ export namespace PresenceAnnounce {
     return decodeMessage(buf, PresenceAnnounce.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent | PresenceAnnounceAddressesFieldEvent | PresenceAnnounceAloneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceAnnounce>): Generator<PresenceAnnounceUptimeMsFieldEvent | PresenceAnnounceMemoryModeFieldEvent | PresenceAnnounceHeartbeatMsFieldEvent | PresenceAnnounceAddressesFieldEvent | PresenceAnnounceAloneFieldEvent | PresenceAnnounceRefutesGoneFieldEvent> {
     return streamMessage(buf, PresenceAnnounce.codec(), opts)
   }
 }
@@ -344,6 +367,11 @@ export namespace PresenceWelcome {
     value: boolean
   }
 
+  export interface PresenceWelcomeAnnounceRefutesGoneFieldEvent {
+    field: '$.announce.refutesGone'
+    value: boolean
+  }
+
   export interface PresenceWelcomeKnownPublicKeyFieldEvent {
     field: '$.known[].publicKey'
     value: Uint8Array<ArrayBuffer>
@@ -370,7 +398,7 @@ export namespace PresenceWelcome {
     return decodeMessage(buf, PresenceWelcome.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeAnnounceAloneFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent | PresenceWelcomeKnownProofFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceWelcome>): Generator<PresenceWelcomeAnnounceUptimeMsFieldEvent | PresenceWelcomeAnnounceMemoryModeFieldEvent | PresenceWelcomeAnnounceHeartbeatMsFieldEvent | PresenceWelcomeAnnounceAddressesFieldEvent | PresenceWelcomeAnnounceAloneFieldEvent | PresenceWelcomeAnnounceRefutesGoneFieldEvent | PresenceWelcomeKnownPublicKeyFieldEvent | PresenceWelcomeKnownEnvelopeFieldEvent | PresenceWelcomeKnownProofFieldEvent> {
     return streamMessage(buf, PresenceWelcome.codec(), opts)
   }
 }
@@ -571,6 +599,159 @@ export namespace PresenceChau {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceChau>): Generator<{}> {
     return streamMessage(buf, PresenceChau.codec(), opts)
+  }
+}
+
+export interface PeerGone {
+  id: string
+}
+
+export namespace PeerGone {
+  let _codec: Codec<PeerGone>
+
+  export const codec = (): Codec<PeerGone> => {
+    if (_codec == null) {
+      _codec = message<PeerGone>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PeerGoneIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export function encode (obj: Partial<PeerGone>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PeerGone.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerGone>): PeerGone {
+    return decodeMessage(buf, PeerGone.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerGone>): Generator<PeerGoneIdFieldEvent> {
+    return streamMessage(buf, PeerGone.codec(), opts)
+  }
+}
+
+export interface StillThere {}
+
+export namespace StillThere {
+  let _codec: Codec<StillThere>
+
+  export const codec = (): Codec<StillThere> => {
+    if (_codec == null) {
+      _codec = message<StillThere>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<StillThere>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StillThere.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StillThere>): StillThere {
+    return decodeMessage(buf, StillThere.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StillThere>): Generator<{}> {
+    return streamMessage(buf, StillThere.codec(), opts)
   }
 }
 

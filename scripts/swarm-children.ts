@@ -15,6 +15,10 @@ export interface NaraSpec {
   bootstrap?: string
   /** more `nara start` flags */
   flags?: string[]
+  /** more environment variables for the process */
+  env?: Record<string, string>
+  /** keep every stderr line it writes (`NaraChild.stderrLines`), not only the last few */
+  keepStderr?: boolean
 }
 
 /** A `nara start --json` child process. */
@@ -29,6 +33,10 @@ export interface NaraChild {
   exitedWith?: string
   /** the last lines it wrote on stderr */
   readonly stderrTail: string[]
+  /** every line it wrote on stderr, with the wall-clock time it was read, when `spec.keepStderr` */
+  readonly stderrLines: Array<{ at: number, line: string }>
+  /** when it was spawned (ms since the Unix epoch) */
+  readonly spawnedAt: number
 }
 
 /**
@@ -50,15 +58,19 @@ export class Children {
       ...(spec.bootstrap !== undefined ? ['--bootstrap', spec.bootstrap] : []),
       ...(spec.flags ?? [])
     ]
-    const proc = spawn(process.execPath, [...NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const spawnedAt = Date.now()
+    const env = spec.env === undefined ? process.env : { ...process.env, ...spec.env }
+    const proc = spawn(process.execPath, [...NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
     if (proc.pid === undefined) throw new Error(`could not start ${spec.name}: no process id`)
     const stderrTail: string[] = []
+    const stderrLines: Array<{ at: number, line: string }> = []
     const exited = new Promise<string>(resolve => {
       proc.once('exit', (code, signal) => { resolve(signal ?? `code ${code ?? '?'}`) })
     })
-    const child: NaraChild = { spec, proc, pid: proc.pid, exited, stderrTail }
+    const child: NaraChild = { spec, proc, pid: proc.pid, exited, stderrTail, stderrLines, spawnedAt }
     void exited.then(how => { child.exitedWith = how; this.live.delete(child) })
     createInterface({ input: proc.stderr! }).on('line', (line) => {
+      if (spec.keepStderr === true) stderrLines.push({ at: Date.now(), line })
       stderrTail.push(line)
       if (stderrTail.length > STDERR_TAIL) stderrTail.shift()
     })

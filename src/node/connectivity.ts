@@ -11,6 +11,11 @@ import type { PeerId } from '@libp2p/interface'
 /** How long a dial to a peer found on the LAN may take. */
 const DISCOVERED_DIAL_MS = 10_000
 
+/** A nara whose connection to a peer closed this recently keeps trying it when the peer is called gone. */
+const LOST_RECENTLY_MS = 60_000
+/** Peers whose connection closed, remembered for LOST_RECENTLY_MS (bounded). */
+const MAX_LOST_REMEMBERED = 256
+
 /** How long a join's neighbour lookup may take. */
 const NEIGHBOUR_LOOKUP_MS = 10_000
 /**
@@ -34,6 +39,8 @@ export class Connectivity {
   private unsubscribe: Array<() => void> = []
   private lookup?: AbortController
   private grace?: ReturnType<typeof setTimeout>
+  /** when this nara's last connection to each peer closed (PeerId text), oldest first */
+  private readonly lostAt = new Map<string, number>()
 
   constructor (private readonly host: TransportHost, private readonly runtime: NaraRuntime, bootstrap: readonly string[]) {
     this.keeper = new ConnectionKeeper({
@@ -69,16 +76,22 @@ export class Connectivity {
         this.bootstrapper.connectionClosed()
         void this.keeper.topUp()
       }),
+      this.host.onPeerDisconnect((peer) => { this.lost(peer.toString()) }),
       // a nara that has just heard of peers connects to some at once, not at the next tick:
       // a swarm first formed as a star around its bootstrap node becomes a mesh
       this.runtime.on('presence:peer-online', (msg) => {
         this.withPeerId(msg, peer => { this.reconnector.peerFound(peer) })
         void this.keeper.topUp()
       }),
-      // a peer that fell silent may be behind a partition that heals later: keep trying it
+      // a peer that fell silent may be behind a partition that heals later: keep trying it. One called
+      // gone is tried by the naras that were connected to it only: a whole swarm redialling a crashed
+      // nara (or a restarted one, all at once) would cost more than the link is worth
       this.runtime.on('presence:peer-offline', (msg) => {
         const { reason } = msg.payload as { reason: string }
-        this.withPeerId(msg, peer => { reason === 'silent' ? this.reconnector.peerLost(peer) : this.reconnector.peerFound(peer) })
+        this.withPeerId(msg, peer => {
+          const keepTrying = reason === 'silent' || (reason === 'gone' && this.lostRecently(peer.toString()))
+          keepTrying ? this.reconnector.peerLost(peer) : this.reconnector.peerFound(peer)
+        })
       })
     ]
   }
@@ -90,6 +103,17 @@ export class Connectivity {
     this.bootstrapper.stop()
     this.keeper.stop()
     this.reconnector.stop()
+  }
+
+  private lost (peer: string): void {
+    this.lostAt.delete(peer)
+    this.lostAt.set(peer, Date.now())
+    if (this.lostAt.size > MAX_LOST_REMEMBERED) this.lostAt.delete(this.lostAt.keys().next().value as string)
+  }
+
+  private lostRecently (peer: string): boolean {
+    const at = this.lostAt.get(peer)
+    return at !== undefined && Date.now() - at < LOST_RECENTLY_MS
   }
 
   private async meet (peer: PeerId): Promise<void> {

@@ -65,6 +65,8 @@ export async function assembleCore ({ identity, libp2p, host, bootstrap, options
       await untilReady(runtime, stash, peers, timeoutMs)
     },
     start: async () => {
+      // the first step of a reborn nara's timeline (scripts/scale.ts --timeline)
+      runtime.log('node').debug('libp2p is up; starting the services')
       await runtime.start()
       connectivity.start()
     },

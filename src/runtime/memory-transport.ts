@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { verifySignature } from '../identity/index.js'
-import { RefusedError, UnreachableError } from './errors.js'
+import { NotRunningError, RefusedError, UnreachableError } from './errors.js'
 import type { Behavior } from './behavior.js'
 import type { InboundContext, InboundSink, ReceiveOutcome, Recipient, SendOptions, Transport } from './transport.js'
 import type { DropReason } from './pipeline.js'
@@ -45,9 +45,10 @@ export class MemoryNetwork {
     this.releaseHeld()
   }
 
-  /** Takes a transport off the network (its stop does). */
+  /** Takes a transport off the network (its stop does); every other member loses its link to it. */
   leave (node: MemoryTransport): void {
-    this.nodes.delete(keyOf(node.publicKey))
+    if (!this.nodes.delete(keyOf(node.publicKey))) return
+    for (const other of this.nodes.values()) other.disconnected(node.publicKey)
   }
 
   /** Lists or unlists `node` under `topic`, as the DHT's provider records would. */
@@ -98,6 +99,7 @@ export class MemoryNetwork {
 /** A Transport over a MemoryNetwork. Without a network, messages go nowhere. */
 export class MemoryTransport implements Transport {
   private readonly served = new Map<string, Behavior>()
+  private readonly disconnectListeners = new Set<(publicKey: Uint8Array) => void>()
   private sink?: InboundSink
 
   constructor (private readonly signer: BroadcastSigner, private readonly network?: MemoryNetwork) {}
@@ -166,6 +168,7 @@ export class MemoryTransport implements Transport {
   }
 
   async publish (behavior: Behavior, envelope: Uint8Array): Promise<void> {
+    if (this.sink === undefined) throw new NotRunningError('publish')
     if (this.network === undefined) return
     await this.network.broadcast(this, behavior, envelope, await this.signer.sign(broadcastSigned(behavior, envelope)))
   }
@@ -177,6 +180,16 @@ export class MemoryTransport implements Transport {
   /** In memory every node on the network is one hop away. */
   isConnected (to: Recipient): boolean {
     return this.network?.lookup(to.publicKey) !== undefined
+  }
+
+  onPeerDisconnected (listener: (publicKey: Uint8Array) => void): () => void {
+    this.disconnectListeners.add(listener)
+    return () => { this.disconnectListeners.delete(listener) }
+  }
+
+  /** The network tells this node that `publicKey` left it. */
+  disconnected (publicKey: Uint8Array): void {
+    for (const listener of this.disconnectListeners) listener(publicKey)
   }
 
   /** In memory a node is reached by its key: it has no addresses. */

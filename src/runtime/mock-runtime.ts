@@ -125,6 +125,15 @@ export class MockRuntime extends NaraRuntime {
     }
   }
 
+  /**
+   * Takes this runtime off its network at once, as a `kill -9` would: its services say
+   * nothing (no chau), the others lose their link to it, and whatever it sends after
+   * goes nowhere. `stop()` it afterwards to end its timers.
+   */
+  async crash (): Promise<void> {
+    await this.transport.stop()
+  }
+
   /** The messages of one kind that passed the emit pipeline, oldest first. */
   emittedOf (kind: string): Message[] {
     return this.emitted.filter(m => m.kind === kind)

@@ -62,6 +62,12 @@ export interface Runtime {
   publicKeyOf(id: NaraID): Uint8Array | undefined
   /** Whether this nara is directly connected to `id`: a message to it needs no new connection. */
   isNeighbour(id: NaraID): boolean
+  /**
+   * Calls `listener` with the NaraID of a nara this one sees online when its last connection
+   * to it closes (a peer that stopped, crashed, or was disconnected: the transport cannot
+   * tell which); returns the unsubscribe function.
+   */
+  onNeighbourLost(listener: (id: NaraID) => void): () => void
   /** Where this nara can be reached (opaque to services: multiaddrs on libp2p). */
   addresses(): string[]
   /** The remote address of this nara's live connection to a peer (undefined when not connected, or in memory). */

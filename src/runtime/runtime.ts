@@ -1,5 +1,6 @@
 import { Keyring, type Identity, type Sealed } from '../identity/index.js'
 import { Refusal as RefusalPayload } from '../../protocols/runtime.js'
+import { sameBytes } from '../platform/platform.js'
 import { meshRequest, type Behavior } from './behavior.js'
 import { CallRegistry } from './calls.js'
 import { protobufPayload } from './codec.js'
@@ -231,6 +232,17 @@ export class NaraRuntime implements Runtime {
   isNeighbour (id: string): boolean {
     const known = this.keyring.get(id)
     return known !== undefined && this.transport.isConnected({ id, publicKey: known.publicKey })
+  }
+
+  onNeighbourLost (listener: (id: string) => void): () => void {
+    if (this.transport.onPeerDisconnected === undefined) return () => {}
+    return this.transport.onPeerDisconnected((publicKey) => {
+      // a key may have announced more than one name; each is a nara of its own
+      for (const peer of this.onlinePeers()) {
+        const known = this.keyring.get(peer.id)
+        if (known !== undefined && sameBytes(known.publicKey, publicKey)) listener(peer.id)
+      }
+    })
   }
 
   async advertise (topic: string): Promise<void> {

@@ -100,6 +100,11 @@ export interface Transport {
   publish(behavior: Behavior, envelope: Uint8Array): Promise<void>
   /** Whether this node has a live connection to the recipient (sending needs no dial). */
   isConnected(to: Recipient): boolean
+  /**
+   * Calls `listener` with a peer's public key when this node's last connection to it
+   * closes; returns the unsubscribe function. A transport without connections omits it.
+   */
+  onPeerDisconnected?(listener: (publicKey: Uint8Array) => void): () => void
   /** Where this node can be reached, as strings the same kind of transport understands. */
   addresses(): string[]
   /** The remote address of this node's live connection to the recipient (undefined when none, or no addresses). */

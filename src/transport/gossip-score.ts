@@ -2,7 +2,7 @@ import { createPeerScoreParams, createPeerScoreThresholds, createTopicScoreParam
 import { COLOCATION_WHITELIST } from './constants.js'
 
 /** The gossipsub topics of nara's own broadcast kinds (presence, stash); a unit test keeps this list complete. */
-export const NARA_TOPICS = ['/nara/presence/hey-there', '/nara/presence/chau', '/nara/stash/refresh'] as const
+export const NARA_TOPICS = ['/nara/presence/hey-there', '/nara/presence/chau', '/nara/presence/gone', '/nara/stash/refresh'] as const
 
 /**
  * How gossipsub scores a peer on each nara topic. What matters is P4, invalid

@@ -110,7 +110,9 @@ export class HeldBroadcasts {
 
   private async tryPublish (h: Held): Promise<boolean> {
     try {
-      return await this.opts.publish(h.topic, h.envelope) > 0
+      const recipients = await this.opts.publish(h.topic, h.envelope)
+      if (recipients > 0) this.opts.log('published a held broadcast on %s to %d peers', h.topic, recipients)
+      return recipients > 0
     } catch (err) {
       this.opts.log('republishing on %s failed: %s', h.topic, (err as Error).message)
       return false

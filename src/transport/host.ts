@@ -56,6 +56,8 @@ export interface TransportHost {
   connectionsTo(peer: PeerId): ConnectionInfo[]
   /** Calls `listener` whenever a connection closes; returns the unsubscribe function. */
   onDisconnect(listener: () => void): () => void
+  /** Calls `listener` with a peer when this node's last connection to it closes; returns the unsubscribe function. */
+  onPeerDisconnect(listener: (peer: PeerId) => void): () => void
   /** Calls `listener` with each peer a discovery mechanism (mDNS on the LAN) finds; returns the unsubscribe function. */
   onPeerDiscovered(listener: (peer: PeerId) => void): () => void
   /** Where this node listens. */
@@ -104,6 +106,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
       node.addEventListener('connection:close', listener)
       return () => { node.removeEventListener('connection:close', listener) }
     },
+    onPeerDisconnect: (listener) => onPeerDisconnect(node, listener),
     onPeerDiscovered: (listener) => onDiscovery(node, listener),
     neighbours: async (options) => await closestPeers(node.peerRouting, node.peerId, options),
     refreshAddresses: async (peer, options) => {
@@ -156,6 +159,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
       components.events.addEventListener('connection:close', listener)
       return () => { components.events.removeEventListener('connection:close', listener) }
     },
+    onPeerDisconnect: (listener) => onPeerDisconnect(components.events, listener),
     onPeerDiscovered: (listener) => onDiscovery(components.events, listener),
     neighbours: async (options) => components.peerRouting === undefined ? [] : await closestPeers(components.peerRouting, components.peerId, options),
     ...(components.peerRouting !== undefined
@@ -169,6 +173,12 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
 
 function infoOf (connection: { remoteAddr: Multiaddr, limits?: unknown }): ConnectionInfo {
   return { remoteAddr: connection.remoteAddr, limited: connection.limits !== undefined }
+}
+
+function onPeerDisconnect (events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>, listener: (peer: PeerId) => void): () => void {
+  const handler = (event: CustomEvent<PeerId>): void => { listener(event.detail) }
+  events.addEventListener('peer:disconnect', handler)
+  return () => { events.removeEventListener('peer:disconnect', handler) }
 }
 
 function onDiscovery (events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>, listener: (peer: PeerId) => void): () => void {

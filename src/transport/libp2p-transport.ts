@@ -190,6 +190,13 @@ export class Libp2pTransport implements Transport {
     }
   }
 
+  onPeerDisconnected (listener: (publicKey: Uint8Array) => void): () => void {
+    return this.host.onPeerDisconnect((peer) => {
+      const key = keyOfPeerId(peer)
+      if (key !== undefined) listener(key)
+    })
+  }
+
   addresses (): string[] {
     return this.host.addresses().map(ma => ma.toString())
   }

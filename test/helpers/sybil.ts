@@ -37,7 +37,7 @@ export async function signedEnvelope (from: Identity, kind: string, payload: Uin
  * by `author`: the same key, unless the sender is to be impersonated.
  */
 export async function heyThereMessage (from: Identity, author: Identity = from): Promise<RPC.Message> {
-  const payload = PresenceAnnounceCodec.encode({ uptimeMs: 60_000, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [], alone: false })
+  const payload = PresenceAnnounceCodec.encode({ uptimeMs: 60_000, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [], alone: false, refutesGone: false })
   return await gossipMessage(author, HEY_THERE_TOPIC, await signedEnvelope(from, 'presence:hey-there', payload))
 }
 

@@ -1,14 +1,18 @@
 import { broadcast, local, meshRequest, type Message, type Runtime } from '../../runtime/index.js'
 import {
-  MAX_HEY_THERE_BYTES, PeerOfflineCodec, PeerOnlineCodec, PresenceAnnounceCodec, PresenceChauCodec, PresenceWelcomeCodec,
-  type PresenceAnnounce, type PresenceWelcome
+  MAX_HEY_THERE_BYTES, PeerGoneCodec, PeerOfflineCodec, PeerOnlineCodec, PresenceAnnounceCodec, PresenceChauCodec, PresenceWelcomeCodec, StillThereCodec,
+  type PeerGone, type PresenceAnnounce, type PresenceWelcome
 } from './payloads.js'
+
+/** How long a neighbour's probe (presence:still-there) may take to reach a peer it lost. */
+export const STILL_THERE_TIMEOUT_MS = 5_000
 
 /** What the presence service does with each kind it receives. */
 export interface PresenceHandlers {
   heyThere(msg: Message<PresenceAnnounce>, p: PresenceAnnounce): Promise<void>
   howdy(msg: Message<PresenceWelcome>, p: PresenceWelcome): Promise<void>
   chau(msg: Message): Promise<void>
+  gone(msg: Message<PeerGone>, p: PeerGone): Promise<void>
 }
 
 /**
@@ -36,9 +40,24 @@ export function registerPresenceBehaviors (rt: Runtime, h: PresenceHandlers, hea
     .withMaxSize(1024)
     .withRateLimit(1, 2))
 
+  // A crash is seen by a few neighbours at once, each saying so once; a liar's claims
+  // cost their target one hey-there each, at most one a second.
+  rt.register(broadcast('presence:gone', 'A peer I was connected to is gone: my connections to it closed without a chau and I could not reach it again')
+    .withPayload(PeerGoneCodec)
+    .withHandler(1, async (msg, p) => { await h.gone(msg, p) })
+    .withMaxSize(512)
+    .withRateLimit(2, 10))
+
+  rt.register(meshRequest('presence:still-there', 'Are you still there? (a neighbour lost its connections to you; arriving is the answer, no reply)')
+    .withPayload(StillThereCodec)
+    .withHandler(1, () => {})
+    .withTimeout(STILL_THERE_TIMEOUT_MS)
+    .withRateLimit(1, 3)
+    .onError('log'))
+
   rt.register(local('presence:peer-online', 'A peer came online')
     .withPayload(PeerOnlineCodec))
 
-  rt.register(local('presence:peer-offline', 'A peer went offline (reason chau or silent)')
+  rt.register(local('presence:peer-offline', 'A peer went offline (reason chau, silent, restarted or gone)')
     .withPayload(PeerOfflineCodec))
 }

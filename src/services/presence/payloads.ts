@@ -3,11 +3,12 @@ import * as wire from '../../../protocols/presence.js'
 
 /**
  * Why a peer left the online list: it said goodbye, it stopped announcing itself,
- * or it restarted (its uptime went down: whatever it kept in memory is gone, and a
- * peer-online follows at once).
+ * it restarted (its uptime went down: whatever it kept in memory is gone, and a
+ * peer-online follows at once), or a nara connected to it lost it without a goodbye
+ * and could not reach it again (presence:gone; a crash, most often).
  */
-export type OfflineReason = 'chau' | 'silent' | 'restarted'
-export const OFFLINE_REASONS: readonly OfflineReason[] = ['chau', 'silent', 'restarted']
+export type OfflineReason = 'chau' | 'silent' | 'restarted' | 'gone'
+export const OFFLINE_REASONS: readonly OfflineReason[] = ['chau', 'silent', 'restarted', 'gone']
 
 /** Narrows a wire string to a memory mode. */
 export function isMemoryMode (value: string): value is MemoryMode {
@@ -55,6 +56,19 @@ export const PresenceWelcomeCodec = protobufPayload('PresenceWelcome', wire.Pres
 /** presence:chau — broadcast on graceful stop. */
 export const PresenceChauCodec = protobufPayload('PresenceChau', wire.PresenceChau)
 
+/** The longest id a presence:gone may name (a NaraID, base58 of 20 bytes, has at most 28 characters). */
+const MAX_NARA_ID_LENGTH = 64
+
+/** presence:gone — a neighbour lost a peer without a chau and could not reach it again. */
+export const PeerGoneCodec = protobufPayload('PeerGone', wire.PeerGone, (p) => {
+  if (p.id === '') return 'the id of the nara gone is missing'
+  if (p.id.length > MAX_NARA_ID_LENGTH) return `a NaraID is at most ${MAX_NARA_ID_LENGTH} characters, got ${p.id.length}`
+  return undefined
+})
+
+/** presence:still-there — empty: that it arrives is the answer. */
+export const StillThereCodec = protobufPayload('StillThere', wire.StillThere)
+
 /** presence:peer-online — local; an online event carries no reason. */
 export const PeerOnlineCodec = protobufPayload('PeerChange', wire.PeerChange, (p) =>
   checkPeer(p) ?? (p.reason !== '' ? 'an online change has no reason' : undefined))
@@ -69,5 +83,6 @@ export const PeerOfflineCodec = protobufPayload('PeerChange', wire.PeerChange, (
 export type PresenceAnnounce = Payload<wire.PresenceAnnounce>
 export type PresenceWelcome = Payload<wire.PresenceWelcome>
 export type PresenceChau = Payload<wire.PresenceChau>
+export type PeerGone = Payload<wire.PeerGone>
 /** The payload of presence:peer-online and presence:peer-offline: who, and why it left. */
 export type PeerChange = Payload<wire.PeerChange>

@@ -49,6 +49,11 @@ export class PeerTable {
     return this.entries.get(id)?.info
   }
 
+  /** When the newest announcement of `id` was signed (ms since the Unix epoch); undefined when it is not in the table. */
+  sentAt (id: NaraID): number | undefined {
+    return this.entries.get(id)?.sentAt
+  }
+
   values (): PeerInfo[] {
     return [...this.entries.values()].map(e => e.info)
   }

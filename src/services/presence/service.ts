@@ -1,5 +1,6 @@
 import { registerPresenceBehaviors, type PresenceHandlers } from './behaviors.js'
-import { MAX_ANNOUNCED_ADDRESSES, MAX_WELCOME_KNOWN, isMemoryMode, type OfflineReason, type PeerChange, type PresenceAnnounce, type PresenceWelcome } from './payloads.js'
+import { GONE_FRESH_MS, GoneClaims } from './gone-claims.js'
+import { MAX_ANNOUNCED_ADDRESSES, MAX_WELCOME_KNOWN, isMemoryMode, type OfflineReason, type PeerChange, type PeerGone, type PresenceAnnounce, type PresenceWelcome } from './payloads.js'
 import { PeerTable, type Seen } from './peer-table.js'
 import { RateLimiter, type BehaviorRegistrar, type Logger, type Message, type PeerInfo, type RateLimit, type Runtime, type Service } from '../../runtime/index.js'
 import type { NaraID } from '../../identity/index.js'
@@ -11,10 +12,12 @@ export interface PresenceOptions {
   /**
    * Heartbeats per second the whole swarm should send: in a larger swarm each nara
    * announces less often, so a nara's gossip load stays the same as the swarm grows.
-   * At 2, a nara in a swarm of 50 announces every 25 s and is offline 76 s after its
-   * last heartbeat if it crashed (a graceful stop says chau at once); at 4 an idle
-   * swarm of 50 used about a fifth more CPU (1.14 against 0.96 cores, see README).
-   * @default 2
+   * At 1, a nara in a swarm of 50 announces every 50 s. A crash does not wait for its
+   * silence limit (151 s then): the crashed nara's neighbours see their connections
+   * close, cannot reach it again and say so (presence:gone), and a graceful stop says
+   * chau. Only a nara that freezes or is cut off without its connections closing is
+   * found by silence alone. See docs/performance.md for what each rate costs.
+   * @default 1
    */
   swarmHeartbeatsPerSecond?: number
   /** a peer not heard from for this long is offline (reason "silent") @default 3 of its announced intervals + 1 s */
@@ -28,6 +31,17 @@ export interface PresenceOptions {
  * already exists, so a bootstrap node can greet a burst of 50 newcomers at once.
  */
 const WELCOME_BUDGET: RateLimit = { perSecond: 10, burst: 50 }
+/** A nara lost by a neighbour is probed at most this often by it (a link that keeps closing costs one probe per period). */
+const PROBE_EVERY_MS = 10_000
+/**
+ * How long a neighbour waits before it probes a nara it lost, on average (half as long
+ * to half as long again). A nara killed and restarted at once announces itself within
+ * a second or so; probing at once, each of its neighbours dialled the new process in
+ * the second it recovers its stash, and the recovery at 30 took 6 s instead of 2.
+ */
+const PROBE_DELAY_MS = 2_000
+/** A nara named gone answers at most this often (the receivers' grace period covers the claims in between). */
+const REFUTE_EVERY_MS = 1_000
 /** The longest heartbeat interval, sent or believed: a peer cannot stay "online" for hours after it died. */
 const MAX_HEARTBEAT_MS = 60_000
 /** Heartbeats go out up to this fraction early or late, so naras started together do not announce together. */
@@ -75,6 +89,14 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
    * sent announcements (a welcome or a follow-up).
    */
   private readonly welcomed = new Map<NaraID, { at: number, sentAt: number }>()
+  /** claims that peers are gone, waiting for the peer to answer */
+  private readonly goneClaims = new GoneClaims()
+  /** when this nara last probed each lost neighbour (bounded: pruned in the sweep) */
+  private readonly probedAt = new Map<NaraID, number>()
+  private refutedAt = 0
+  private unsubscribeLost?: () => void
+  /** probes waiting for their delay, cancelled on stop */
+  private readonly probeTimers = new Set<ReturnType<typeof setTimeout>>()
   private heartbeat?: ReturnType<typeof setTimeout>
   private sweeper?: ReturnType<typeof setInterval>
   private refusedWhileFull = 0
@@ -83,7 +105,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
 
   constructor (options: PresenceOptions = {}) {
     this.heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? 5_000)
-    this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 2)
+    this.swarmRate = positive('swarmHeartbeatsPerSecond', options.swarmHeartbeatsPerSecond ?? 1)
     if (options.offlineAfterMs !== undefined) this.fixedOfflineAfterMs = positive('offlineAfterMs', options.offlineAfterMs)
     this.offlineAfterMs = this.fixedOfflineAfterMs ?? 3 * this.heartbeatMs + 1_000
     this.peers = new PeerTable(positive('maxPeers', options.maxPeers ?? 1024))
@@ -107,6 +129,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     if (this.state !== 'idle') return
     this.state = 'running'
     this.startedAt = Date.now()
+    this.unsubscribeLost = this.rt.onNeighbourLost((id) => { this.neighbourLost(id) })
     await this.announce()
     this.sweeper = setInterval(() => { void this.sweep() }, Math.min(SWEEP_MS, this.heartbeatMs))
     this.sweeper.unref?.() // presence alone never keeps the process alive
@@ -119,6 +142,9 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.state = 'stopped'
     clearTimeout(this.heartbeat)
     clearInterval(this.sweeper)
+    this.unsubscribeLost?.()
+    for (const timer of this.probeTimers) clearTimeout(timer)
+    this.probeTimers.clear()
     if (wasRunning) {
       try {
         await this.rt.emit({ kind: 'presence:chau', payload: {} })
@@ -129,6 +155,8 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     this.peers.clear()
     this.departed.clear()
     this.welcomed.clear()
+    this.goneClaims.clear()
+    this.probedAt.clear()
   }
 
   /** The peers currently online, sorted by name; never this nara itself. */
@@ -178,13 +206,94 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     if (msg.fromId === this.rt.me().id || this.state === 'stopped') return
     const peer = this.peers.remove(msg.fromId)
     if (peer === undefined) return // only known naras are remembered as departed: the map stays as bounded as the table
+    this.goneClaims.forget(msg.fromId)
     const previous = this.departed.get(msg.fromId)
     if (previous === undefined || previous.at < msg.timestamp) this.departed.set(msg.fromId, { at: msg.timestamp, heardAt: Date.now() })
     this.log.info('peer said chau', { peer: peer.name, id: peer.id })
     await this.changed('presence:peer-offline', peer.id, peer.name, 'chau')
   }
 
+  /**
+   * Handles presence:gone: a neighbour of a peer lost it and could not reach it again.
+   * Hearsay, so it is weighed: about this nara, it is answered at once (a hey-there
+   * that refutes it); about a peer this nara is connected to itself, or a stale one,
+   * it is ignored; otherwise the peer is offline after GONE_GRACE_MS unless it is
+   * heard from meanwhile (its answer comes by the same gossip). One liar cannot take
+   * a live nara offline: the nara hears the claim and answers it.
+   */
+  async gone (msg: Message<PeerGone>, p: PeerGone): Promise<void> {
+    if (this.state !== 'running') return
+    const now = Date.now()
+    if (p.id === this.rt.me().id) {
+      await this.refute(now)
+      return
+    }
+    if (p.id === msg.fromId || now - msg.timestamp > GONE_FRESH_MS) return
+    const sentAt = this.peers.sentAt(p.id)
+    if (sentAt === undefined || this.rt.isNeighbour(p.id)) return
+    if (this.goneClaims.claim(p.id, now, sentAt)) this.log.debug('a peer is said to be gone', { peer: p.id, by: msg.fromName })
+  }
+
   // --- internals ---
+
+  /**
+   * This nara's last connection to a peer closed. Unless the peer said chau, or announced
+   * itself again (it restarted), or a connection to it opened again within the probe
+   * delay, this nara tries to reach it (presence:still-there, within its timeout); if
+   * it cannot, it says so (presence:gone) and takes the claim as its neighbours would.
+   */
+  private neighbourLost (id: NaraID): void {
+    const now = Date.now()
+    const sentAt = this.peers.sentAt(id)
+    const probed = this.probedAt.get(id)
+    if (this.state !== 'running' || sentAt === undefined || (probed !== undefined && now - probed < PROBE_EVERY_MS)) return
+    this.probedAt.set(id, now)
+    const timer = setTimeout(() => {
+      this.probeTimers.delete(timer)
+      void this.probe(id, sentAt)
+    }, Math.round(PROBE_DELAY_MS * (0.5 + Math.random())))
+    timer.unref?.()
+    this.probeTimers.add(timer)
+  }
+
+  private async probe (id: NaraID, sentAt: number): Promise<void> {
+    if (this.state !== 'running' || this.rt.isNeighbour(id) || this.peers.sentAt(id) !== sentAt) return
+    try {
+      await this.rt.emit({ kind: 'presence:still-there', to: id, payload: {} })
+      return
+    } catch (err) {
+      if (this.state !== 'running' || this.rt.isNeighbour(id) || this.peers.sentAt(id) !== sentAt) return
+      this.log.info('lost a peer and cannot reach it again', { peer: this.peers.get(id)?.name, id, err: (err as Error).message })
+    }
+    this.goneClaims.claim(id, Date.now(), sentAt)
+    try {
+      await this.rt.emit({ kind: 'presence:gone', payload: { id } })
+    } catch (err) {
+      this.log.warn('could not broadcast presence:gone', { err: (err as Error).message })
+    }
+  }
+
+  /** A presence:gone named this nara: announce at once, at most once per REFUTE_EVERY_MS. */
+  private async refute (now: number): Promise<void> {
+    if (now - this.refutedAt < REFUTE_EVERY_MS) return
+    this.refutedAt = now
+    this.log.info('a peer said this nara is gone; answering')
+    await this.announce(true)
+  }
+
+  /** Claims whose grace period is over: the peer is offline unless heard from, or connected to, meanwhile. */
+  private async takeGone (now: number): Promise<void> {
+    for (const { id, sentAt } of this.goneClaims.due(now)) {
+      const newest = this.peers.sentAt(id)
+      if (newest === undefined || newest > sentAt || this.rt.isNeighbour(id)) continue
+      const peer = this.peers.remove(id)
+      if (peer === undefined) continue
+      // only an announcement newer than its last brings it back (not a relayed copy of that one)
+      this.departed.set(id, { at: newest, heardAt: now })
+      this.log.info('peer gone', { peer: peer.name, id: peer.id })
+      await this.changed('presence:peer-offline', peer.id, peer.name, 'gone')
+    }
+  }
 
   /** Tells local subscribers: a new peer is online; a restarted one went offline and is back. */
   private async announceChange (seen: Exclude<Seen, 'full' | 'stale'>, msg: Message): Promise<void> {
@@ -201,6 +310,7 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     const announced = { name: msg.fromName, uptimeMs: p.uptimeMs, sentAt: msg.timestamp, addresses: p.addresses, ...(isMemoryMode(p.memoryMode) ? { memoryMode: p.memoryMode } : {}) }
     const seen = this.peers.record(msg.fromId, announced, Date.now(), this.silenceLimit(p))
     if (seen === 'stale') return undefined
+    if (p.refutesGone && seen !== 'full') this.goneClaims.refute(msg.fromId, Date.now())
     if (seen === 'full') {
       if (this.refusedWhileFull++ % 100 === 0) this.log.warn('presence table full: refusing new naras', { peers: this.peers.size, refused: this.refusedWhileFull })
       return undefined
@@ -221,10 +331,11 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   }
 
   /** Broadcasts hey-there and schedules the next one, at the interval the swarm's size calls for. */
-  private async announce (): Promise<void> {
+  private async announce (refutesGone = false): Promise<void> {
+    clearTimeout(this.heartbeat) // an answer to presence:gone comes between two heartbeats
     const interval = this.currentHeartbeatMs()
     try {
-      await this.rt.emit({ kind: 'presence:hey-there', payload: this.announcement(interval) })
+      await this.rt.emit({ kind: 'presence:hey-there', payload: this.announcement(interval, refutesGone) })
     } catch (err) {
       this.log.warn('could not broadcast presence:hey-there', { err: (err as Error).message })
     }
@@ -277,13 +388,14 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
     }
   }
 
-  private announcement (heartbeatMs: number): PresenceAnnounce {
+  private announcement (heartbeatMs: number, refutesGone = false): PresenceAnnounce {
     return {
       uptimeMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt,
       memoryMode: this.rt.memoryMode,
       heartbeatMs,
       addresses: this.rt.addresses().slice(0, MAX_ANNOUNCED_ADDRESSES),
-      alone: this.peers.size === 0
+      alone: this.peers.size === 0,
+      refutesGone
     }
   }
 
@@ -297,8 +409,11 @@ export class PresenceService implements Service, BehaviorRegistrar, PresenceHand
   private async sweep (): Promise<void> {
     const now = Date.now()
     for (const [id, gone] of this.departed) if (now - gone.heardAt > MAX_HEARTBEAT_MS) this.departed.delete(id)
+    for (const [id, at] of this.probedAt) if (now - at >= PROBE_EVERY_MS) this.probedAt.delete(id)
+    await this.takeGone(now)
     const swarmSilence = this.fixedOfflineAfterMs === undefined ? 3 * this.currentHeartbeatMs() + 1_000 : 0
     for (const peer of this.peers.takeSilent(now, swarmSilence)) {
+      this.goneClaims.forget(peer.id)
       this.log.info('peer went silent', { peer: peer.name, id: peer.id, lastSeen: peer.lastSeen })
       await this.changed('presence:peer-offline', peer.id, peer.name, 'silent')
     }

@@ -92,15 +92,15 @@ export class OwnerRecovery {
   /** stash:response: a confidant sent this nara's stash back (answering stash:refresh). */
   async response (msg: Message<StashResponse>, p: StashResponse): Promise<void> {
     if (p.ownerId !== this.ctx.rt.me().id || !p.found) return
-    await this.takeCopy({ id: msg.fromId, name: msg.fromName }, p)
+    await this.takeCopy({ id: msg.fromId, name: msg.fromName }, p, 'refresh')
   }
 
   /** Opens a copy and hands it to the recovery; asks the confidants it names that have not answered yet. */
-  private async takeCopy (from: { id: NaraID, name: string }, response: StashResponse): Promise<void> {
+  private async takeCopy (from: { id: NaraID, name: string }, response: StashResponse, via: 'refresh' | 'request'): Promise<void> {
     if (!this.gathering.collecting) return
     const copy = response.found ? await this.openCopy(from, response) : undefined
     if (response.found && copy === undefined) this.unopened++
-    this.ctx.log.debug('recovery: an answer', { from: from.name, found: response.found, opened: copy !== undefined, version: copy?.version })
+    this.ctx.log.debug('recovery: an answer', { from: from.name, via, found: response.found, opened: copy !== undefined, version: copy?.version })
     for (const confidant of this.gathering.answer(from.id, copy)) {
       this.ctx.log.debug('recovery: asking a confidant directly', { confidant: confidant.name })
       void this.askConfidant(confidant)
@@ -119,7 +119,7 @@ export class OwnerRecovery {
   /** Asks the nara holding `publicKey` for this nara's stash; its answer goes to the recovery. */
   private async askByKey (publicKey: Uint8Array): Promise<void> {
     const reply = await this.ctx.rt.call({ kind: 'stash:request', toKey: publicKey, payload: { ownerId: this.ctx.rt.me().id } })
-    await this.takeCopy({ id: reply.fromId, name: reply.fromName }, reply.payload as StashResponse)
+    await this.takeCopy({ id: reply.fromId, name: reply.fromName }, reply.payload as StashResponse, 'request')
   }
 
   private async finish (copies: OpenedCopy[]): Promise<void> {

@@ -117,7 +117,8 @@ describe('presence', () => {
     registerPresenceBehaviors(late, {
       heyThere: async () => {},
       howdy: async (msg) => { welcomed.push(msg.fromName) },
-      chau: async () => {}
+      chau: async () => {},
+      gone: async () => {}
     }, HEARTBEAT_MS)
     await late.start()
     const heyThere = async (alone: boolean): Promise<void> => {
@@ -262,7 +263,7 @@ describe('presence', () => {
     expect(a.rt.onlinePeers()).toEqual([])
   })
 
-  it('announces less often as the swarm grows: the whole swarm sends about two heartbeats a second', async () => {
+  it('announces less often as the swarm grows: the whole swarm sends about one heartbeat a second', async () => {
     const a = await boot('a', {})
     const hear = async (count: number): Promise<void> => {
       for (let i = a.rt.onlinePeers().length; i < count; i++) {
@@ -273,12 +274,16 @@ describe('presence', () => {
       expect(a.rt.onlinePeers()).toHaveLength(count)
     }
 
+    await hear(3)
+    expect(a.presence.currentHeartbeatMs()).toBe(5_000) // a swarm of 4: the 5 s floor
     await hear(9)
-    expect(a.presence.currentHeartbeatMs()).toBe(5_000) // a swarm of 10: the 5 s floor
+    expect(a.presence.currentHeartbeatMs()).toBe(10_000)
     await hear(29)
-    expect(a.presence.currentHeartbeatMs()).toBe(15_000)
+    expect(a.presence.currentHeartbeatMs()).toBe(30_000)
     await hear(49)
-    expect(a.presence.currentHeartbeatMs()).toBe(25_000)
+    expect(a.presence.currentHeartbeatMs()).toBe(50_000)
+    await hear(69)
+    expect(a.presence.currentHeartbeatMs()).toBe(60_000) // the longest interval
   })
 
   it('rejects nonsensical options', () => {
