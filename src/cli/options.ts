@@ -163,6 +163,8 @@ export interface StartFlags {
   relay?: RelayMode
   mdns?: boolean
   upnp?: boolean
+  wsCert?: string
+  wsKey?: string
   bootstrap?: string[]
   apiPort: number
   memoryMode: MemoryMode
@@ -184,6 +186,8 @@ export interface StartConfig {
   /** undefined: on when listening beyond loopback */
   mdns?: boolean
   upnp: boolean
+  /** the files of --ws-cert and --ws-key, for secure WebSockets listen addresses */
+  webSocketsTls?: { certFile: string, keyFile: string }
   bootstrap: string[]
   memoryMode: MemoryMode
   /** undefined: the stash's default */
@@ -208,6 +212,7 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
     throw new UsageError('--port and --listen both set where to listen; pass --port <n> or --listen <multiaddr>, not both')
   }
   const listen = flags.listen ?? listenOnAllInterfaces(flags.port ?? DEFAULT_LISTEN_PORT)
+  const webSocketsTls = resolveWebSocketsTls(flags, listen)
   return {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(flags.soul !== undefined ? { soul: flags.soul } : {}),
@@ -216,6 +221,7 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
     relay: flags.relay ?? 'auto',
     ...(flags.mdns !== undefined ? { mdns: flags.mdns } : {}),
     upnp: flags.upnp ?? false,
+    ...(webSocketsTls !== undefined ? { webSocketsTls } : {}),
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     bootstrap: flags.bootstrap ?? [],
     memoryMode: flags.memoryMode,
@@ -225,6 +231,20 @@ export function resolveStartConfig (flags: StartFlags): StartConfig {
     ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
     json: flags.json === true
   }
+}
+
+/** --ws-cert and --ws-key come together, and a secure WebSockets listen address (`/tls/ws`) needs them. */
+function resolveWebSocketsTls (flags: StartFlags, listen: string[]): StartConfig['webSocketsTls'] {
+  if ((flags.wsCert === undefined) !== (flags.wsKey === undefined)) {
+    throw new UsageError('--ws-cert and --ws-key go together: the certificate and its private key (PEM files)')
+  }
+  const secure = listen.filter(address => address.includes('/tls/ws'))
+  if (flags.wsCert === undefined || flags.wsKey === undefined) {
+    if (secure.length > 0) throw new UsageError(`${secure[0]} is secure WebSockets: pass --ws-cert <file> --ws-key <file> (PEM), or listen on .../ws`)
+    return undefined
+  }
+  if (secure.length === 0) throw new UsageError('--ws-cert and --ws-key are for secure WebSockets: add e.g. --listen /ip4/0.0.0.0/tcp/4443/tls/ws')
+  return { certFile: flags.wsCert, keyFile: flags.wsKey }
 }
 
 /**

@@ -50,6 +50,8 @@ export function buildProgram (actions: CliActions, io: Io): Command {
     .addOption(new Option('--relay <mode>', 'relay for naras behind NAT: auto (once AutoNAT says this nara is public), on, off (default auto)').argParser(parseRelayMode).env('NARA_RELAY'))
     .addOption(new Option('--mdns <on|off>', 'find naras on the LAN by multicast DNS (default: on when listening beyond loopback)').argParser(parseSwitch).env('NARA_MDNS'))
     .addOption(new Option('--upnp <on|off>', 'ask the router to forward a port by UPnP (default off)').argParser(parseSwitch).env('NARA_UPNP'))
+    .addOption(new Option('--ws-cert <file>', 'the TLS certificate (PEM) for a secure WebSockets listen address, .../tls/ws').env('NARA_WS_CERT'))
+    .addOption(new Option('--ws-key <file>', 'its private key (PEM)').env('NARA_WS_KEY'))
     .addOption(new Option('--bootstrap <multiaddr>', 'a nara to join, /.../p2p/<PeerID> (repeatable; comma-separated in the variable)').argParser(repeatable(parseBootstrap)).env('NARA_BOOTSTRAP'))
     .addOption(new Option('--api-port <n>', 'HTTP API port on 127.0.0.1 (0 = any free port)').argParser(parsePort).default(DEFAULT_API_PORT).env('NARA_API_PORT'))
     .addOption(new Option('--memory-mode <mode>', 'how many other naras\' stashes to keep: low 5, medium 20, high 50').argParser(parseMemoryMode).default('medium').env('NARA_MEMORY_MODE'))

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createNara } from '../node/create-nara.js'
 import type { Logger } from '../runtime/index.js'
 import { ApiPortInUseError, startApi, type ApiServer } from '../api/index.js'
@@ -111,6 +112,7 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
       relay: config.relay,
       ...(config.mdns !== undefined ? { mdns: config.mdns } : {}),
       upnp: config.upnp,
+      ...(config.webSocketsTls !== undefined ? { webSocketsTls: readTls(config.webSocketsTls) } : {}),
       bootstrap: config.bootstrap,
       memoryMode: config.memoryMode,
       ...(config.auditIntervalMs !== undefined ? { stash: { auditIntervalMs: config.auditIntervalMs } } : {}),
@@ -125,6 +127,18 @@ async function createNode (config: StartConfig, deps: StartDeps, log: Logger): P
     }
     throw new CliError(`cannot start the node: ${firstLine(message)}`)
   }
+}
+
+/** Reads the PEM files of --ws-cert and --ws-key. */
+function readTls ({ certFile, keyFile }: { certFile: string, keyFile: string }): { cert: string, key: string } {
+  const read = (flag: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new CliError(`cannot read ${flag} ${file}: ${firstLine((err as Error).message)}`)
+    }
+  }
+  return { cert: read('--ws-cert', certFile), key: read('--ws-key', keyFile) }
 }
 
 function handleSignals (stop: () => Promise<void>, config: StartConfig, deps: StartDeps, log: Logger): void {

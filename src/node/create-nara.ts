@@ -38,7 +38,8 @@ export async function createNara (options: NaraOptions = {}): Promise<Standalone
       ...(options.announce !== undefined ? { announce: options.announce } : {}),
       ...(options.relay !== undefined ? { relay: options.relay } : {}),
       ...(options.mdns !== undefined ? { mdns: options.mdns } : {}),
-      ...(options.upnp === true ? { upnp: await loadUpnp() } : {})
+      ...(options.upnp === true ? { upnp: await loadUpnp() } : {}),
+      ...(options.webSocketsTls !== undefined ? { webSocketsTls: options.webSocketsTls } : {})
     }),
     // libp2p's metrics and the process's (CPU, memory, event loop) in this node's registry
     metrics: prometheusMetrics({ registry: metricsRegistry, defaultMetrics: { eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS } })

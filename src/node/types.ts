@@ -45,6 +45,8 @@ export interface NaraOptions extends NaraCoreOptions {
   mdns?: boolean
   /** ask the router for a port mapping by UPnP @default false */
   upnp?: boolean
+  /** certificate and key (PEM text) for secure WebSockets listen addresses (`/ip4/0.0.0.0/tcp/443/tls/ws`) */
+  webSocketsTls?: { cert: string, key: string }
   /** multiaddrs of naras to join @default [] */
   bootstrap?: string[]
   /**
@@ -55,7 +57,7 @@ export interface NaraOptions extends NaraCoreOptions {
 }
 
 /** Options about the libp2p node itself: createNara's alone (an embedding app configures its own libp2p). */
-export type NodeOnlyOption = 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap' | 'announce' | 'relay' | 'mdns' | 'upnp'
+export type NodeOnlyOption = 'name' | 'soul' | 'machineId' | 'listen' | 'bootstrap' | 'announce' | 'relay' | 'mdns' | 'upnp' | 'webSocketsTls'
 
 /** A running nara on Node: its core, metrics and network status. */
 export interface NaraNode extends NaraCore {

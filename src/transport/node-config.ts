@@ -50,6 +50,8 @@ export interface NaraLibp2pConfig {
   mdns?: boolean
   /** the UPnP port-mapping service, when asked for (see upnp.ts) */
   upnp?: UpnpFactory
+  /** a certificate and key (PEM) for listening on secure WebSockets (`…/tls/ws`): a tab on an https page may only dial wss */
+  webSocketsTls?: { cert: string, key: string }
 }
 
 /** net.connect's own `timeout` (libp2p's TCP transport passes its dial options on to net.connect; its type lists only a few). */
@@ -77,7 +79,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       appendAnnounce: opts.announce ?? [],
       announceFilter: (addresses) => announceable(addresses)
     },
-    transports: [tcp({ dialOpts: CONNECT_WITHIN }), webSockets(), circuitRelayTransport()],
+    transports: [tcp({ dialOpts: CONNECT_WITHIN }), webSockets(opts.webSocketsTls !== undefined ? { https: opts.webSocketsTls } : {}), circuitRelayTransport()],
     // a relay's share per source IP is the network service's call
     connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
     ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),

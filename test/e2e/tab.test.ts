@@ -9,6 +9,7 @@ import { waitFor } from '../helpers/wait.js'
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 const BUNDLE = fileURLToPath(new URL('../../dist/browser/nara.js', import.meta.url))
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
 /** Node naras listen on TCP for each other and on WebSockets for tabs, loopback only. */
 const LISTEN = ['--listen', '/ip4/127.0.0.1/tcp/0', '--listen', '/ip4/127.0.0.1/tcp/0/ws']
 /**
@@ -177,5 +178,19 @@ describe('a nara in a browser tab, with three `nara start` processes', () => {
       'the forged envelope to be dropped as an impersonation', WAIT_MS).catch(async (err) => { console.log(await getJson(`${host.info.api}/stats`)); throw err })
     // the host stays up and serves the tab
     expect(await namesOnline(host)).toContain((await statusIn(mallory.page)).name)
+  }, 60_000)
+
+  it('joins over secure WebSockets through a nara started with --ws-cert and --ws-key', async () => {
+    const secure = await startNara(['--name', 'tab-host-wss', '--bootstrap', nodes[0].info.multiaddrs[0], '--listen', '/ip4/127.0.0.1/tcp/0',
+      '--listen', '/ip4/127.0.0.1/tcp/0/tls/ws', '--ws-cert', `${FIXTURES}ws-cert.pem`, '--ws-key', `${FIXTURES}ws-key.pem`])
+    nodes.push(secure)
+    expect(secure.info.multiaddrs.some(a => a.includes('/tls/ws/'))).toBe(true)
+    // the test certificate is self-signed; a public host's would be trusted
+    const context = await browser.newContext({ ignoreHTTPSErrors: true })
+    contexts.push(context)
+    const wssTab = await openTab(secure, context)
+    const { name } = await statusIn(wssTab.page)
+    await waitFor(async () => (await namesOnline(secure)).includes(name), 'the nara serving wss to list the tab', WAIT_MS)
+    expect(wssTab.problems).toEqual([])
   }, 60_000)
 })

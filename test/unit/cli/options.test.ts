@@ -93,6 +93,14 @@ describe('resolveStartConfig', () => {
     })
   })
 
+  it('secure WebSockets: --ws-cert and --ws-key together, with a /tls/ws listen address', () => {
+    const wss = ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4443/tls/ws']
+    expect(resolveStartConfig({ ...defaults, listen: wss, wsCert: 'c.pem', wsKey: 'k.pem' }).webSocketsTls).toEqual({ certFile: 'c.pem', keyFile: 'k.pem' })
+    expect(() => resolveStartConfig({ ...defaults, listen: wss, wsCert: 'c.pem' })).toThrow('--ws-cert and --ws-key go together')
+    expect(() => resolveStartConfig({ ...defaults, listen: wss })).toThrow('/ip4/0.0.0.0/tcp/4443/tls/ws is secure WebSockets: pass --ws-cert <file> --ws-key <file>')
+    expect(() => resolveStartConfig({ ...defaults, wsCert: 'c.pem', wsKey: 'k.pem' })).toThrow('add e.g. --listen /ip4/0.0.0.0/tcp/4443/tls/ws')
+  })
+
   it('--port is that TCP port on every interface', () => {
     expect(resolveStartConfig({ ...defaults, port: 4011 }).listen).toEqual(['/ip4/0.0.0.0/tcp/4011'])
   })
