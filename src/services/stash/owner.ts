@@ -173,14 +173,15 @@ export class OwnerSide {
           this.repair()
           return
         }
-        this.confidantsById.set(peer.id, peer)
-        this.repairs++
-        this.ctx.log.info('new confidant', { confidant: peer.name, confidants: this.confidantsById.size })
         // The other copies name the confidant it replaced, not this one: a reborn owner that
         // opened one of those would ask the dead one, end its recovery without the new
         // holder's copy, and keep one confidant fewer. Store the same version again with
-        // the true list, so every copy names every holder.
-        await this.restore(this.version, this.data, [...this.confidantsById.values()].filter(c => c.id !== peer.id), [...this.confidantsById.values()])
+        // the true list before the repair counts as done, so every copy names every holder.
+        const holders = [...this.confidantsById.values()]
+        await this.restore(this.version, this.data, holders, [...holders, peer])
+        this.confidantsById.set(peer.id, peer)
+        this.repairs++
+        this.ctx.log.info('new confidant', { confidant: peer.name, confidants: this.confidantsById.size })
       } catch (err) {
         this.ctx.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
