@@ -38,7 +38,9 @@ export function statusOf (node: NaraNode): StatusBody {
     memoryMode: node.runtime.memoryMode,
     reachability: network.reachability,
     confirmedAddresses: network.confirmed,
-    relaying: network.relaying
+    relaying: network.relaying,
+    reservationsServed: network.reservationsServed,
+    relays: network.relays
   }
 }
 

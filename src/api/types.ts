@@ -14,6 +14,10 @@ export interface StatusBody {
   confirmedAddresses: string[]
   /** whether this nara serves circuit relay v2 to naras behind NAT now */
   relaying: boolean
+  /** reservations it holds for naras behind NAT, when relaying */
+  reservationsServed: number
+  /** the PeerIDs of the relays it holds a slot on, when private */
+  relays: string[]
 }
 
 /** One entry of GET /peers */

@@ -63,8 +63,9 @@ export function formatStatus (s: StatusBody): string[] {
     ['PeerID', s.peerId],
     ['uptime', formatDuration(s.uptimeMs)],
     ['memory mode', s.memoryMode],
-    ['reachability', s.reachability + (s.relaying ? ' (relaying for naras behind NAT)' : '')],
+    ['reachability', s.reachability + (s.relaying ? ` (relaying for naras behind NAT: ${s.reservationsServed} reservation(s))` : '')],
     ...(s.confirmedAddresses.length > 0 ? [['confirmed', s.confirmedAddresses] as [string, string[]]] : []),
+    ...(s.relays.length > 0 ? [['relays', s.relays] as [string, string[]]] : []),
     ['multiaddrs', s.multiaddrs]
   ])
 }

@@ -45,7 +45,6 @@ export class NetworkService implements Startable {
   private readonly reservations: RelayReservations
   private relayServer?: CircuitRelayService & Partial<Startable>
   private started = false
-  private readonly statusListeners = new Set<(status: NetworkStatus) => void>()
   private readonly outcomeListeners = new Set<(outcome: DirectUpgradeOutcome) => void>()
   private readonly log: Logger
 
@@ -113,12 +112,6 @@ export class NetworkService implements Startable {
     }
   }
 
-  /** Calls `listener` after each change of reachability; returns the unsubscribe function. */
-  onStatus (listener: (status: NetworkStatus) => void): () => void {
-    this.statusListeners.add(listener)
-    return () => { this.statusListeners.delete(listener) }
-  }
-
   /** Calls `listener` with the outcome for each peer first reached through a relay; returns the unsubscribe function. */
   onDirectUpgrade (listener: (outcome: DirectUpgradeOutcome) => void): () => void {
     this.outcomeListeners.add(listener)
@@ -169,8 +162,6 @@ export class NetworkService implements Startable {
     const { reachability } = this.tracker.status()
     if (reachability === 'public' && this.init.relay === 'auto') await this.serveRelay()
     if (reachability === 'private') await this.reserveRelays()
-    const status = this.status()
-    for (const listener of this.statusListeners) listener(status)
   }
 
   private async serveRelay (): Promise<void> {

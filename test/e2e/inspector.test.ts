@@ -213,7 +213,7 @@ function pictureSnapshot (now: number): InspectorSnapshot {
     ({ id: `id-${name}`, name, peerId: null, uptimeMs: 60_000, lastSeen: now, ...link })
   return {
     at: now,
-    status: { name: 'owner', id: 'id-owner', peerId: 'peer-owner', multiaddrs: [], uptimeMs: 60_000, memoryMode: 'medium', reachability: 'private', confirmedAddresses: [], relaying: false },
+    status: { name: 'owner', id: 'id-owner', peerId: 'peer-owner', multiaddrs: [], uptimeMs: 60_000, memoryMode: 'medium', reachability: 'private', confirmedAddresses: [], relaying: false, reservationsServed: 0, relays: [] },
     peers: [peer('bea', { connection: 'direct' }), peer('cleo', { connection: 'relayed', relay: 'bea' }), peer('dora', { connection: 'none' }), peer(INJECTED, { connection: 'relayed', relay: INJECTED })],
     stash: { version: 1, confidants: [{ id: 'id-bea', name: 'bea' }], lastStoredAt: now, text: '{}' },
     held: [{ ownerId: 'id-dora', ownerName: 'dora', bytes: 100, version: 1, storedAt: now }],

@@ -61,7 +61,9 @@ describe('the HTTP API of a nara in a swarm of four', () => {
       memoryMode: 'medium',
       reachability: 'unknown',
       confirmedAddresses: [],
-      relaying: false
+      relaying: false,
+      reservationsServed: 0,
+      relays: []
     })
     expect(body.uptimeMs).toBeGreaterThanOrEqual(1_500)
   })
