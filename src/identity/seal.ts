@@ -1,9 +1,8 @@
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { randomBytes } from '@noble/ciphers/utils.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { OpenFailedError } from './errors.js'
+import { randomBytes, xchachaOpen, xchachaSeal } from '../platform/platform.js'
 import type { NaraID } from './nara-id.js'
 
 /** XChaCha20-Poly1305 nonce size; large enough that random nonces never repeat in practice. */
@@ -24,12 +23,12 @@ export function deriveSealKey (seed: Uint8Array): Uint8Array {
 }
 
 /**
- * Encrypts with XChaCha20-Poly1305, binding the owner's NaraID as associated data.
+ * Encrypts with XChaCha20-Poly1305 (natively on Node), binding the owner's NaraID as associated data.
  *
  * @param nonce - 24 bytes; random unless given (only tests and vectors should pass one)
  */
 export function seal (key: Uint8Array, ownerId: NaraID, plaintext: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Sealed {
-  const ciphertext = xchacha20poly1305(key, nonce, utf8ToBytes(ownerId)).encrypt(plaintext)
+  const ciphertext = xchachaSeal(key, nonce, utf8ToBytes(ownerId), plaintext)
   return { nonce, ciphertext }
 }
 
@@ -41,7 +40,7 @@ export function seal (key: Uint8Array, ownerId: NaraID, plaintext: Uint8Array, n
 export function open (key: Uint8Array, ownerId: NaraID, sealed: Sealed): Uint8Array {
   try {
     if (sealed.nonce.length !== NONCE_BYTES) throw new Error('bad nonce length')
-    return xchacha20poly1305(key, sealed.nonce, utf8ToBytes(ownerId)).decrypt(sealed.ciphertext)
+    return xchachaOpen(key, sealed.nonce, utf8ToBytes(ownerId), sealed.ciphertext)
   } catch {
     throw new OpenFailedError('cannot open stash: wrong key, wrong owner or tampered ciphertext')
   }

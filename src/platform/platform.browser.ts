@@ -1,3 +1,4 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { base64pad, base64url } from 'multiformats/bases/base64'
 
 /** platform.ts for browsers: the same primitives from web APIs. */
@@ -26,3 +27,11 @@ export function nextTick (fn: () => void): void {
 
 /** A browser's EventTarget has no listener-count warning. */
 export function setMaxListeners (_n: number, _target: EventTarget): void {}
+
+export function xchachaSeal (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return xchacha20poly1305(key, nonce, aad).encrypt(plaintext)
+}
+
+export function xchachaOpen (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+  return xchacha20poly1305(key, nonce, aad).decrypt(sealed)
+}

@@ -40,6 +40,27 @@ describe('the browser twins of the Node-only modules', () => {
     expect(order).toEqual(['now', 'tick', 'timer'])
   })
 
+  it('seal with XChaCha20-Poly1305 byte for byte alike (OpenSSL on Node, @noble/ciphers in a tab)', () => {
+    const key = nodePlatform.randomBytes(32)
+    const nonce = nodePlatform.randomBytes(24)
+    const aad = new TextEncoder().encode('owner-nara-id')
+    for (const length of [0, 1, 63, 64, 65, 4096]) {
+      const plaintext = nodePlatform.randomBytes(length)
+      const onNode = nodePlatform.xchachaSeal(key, nonce, aad, plaintext)
+      expect(Uint8Array.from(onNode)).toEqual(browserPlatform.xchachaSeal(key, nonce, aad, plaintext))
+      expect(Uint8Array.from(browserPlatform.xchachaOpen(key, nonce, aad, onNode))).toEqual(Uint8Array.from(plaintext))
+      expect(Uint8Array.from(nodePlatform.xchachaOpen(key, nonce, aad, onNode))).toEqual(Uint8Array.from(plaintext))
+    }
+    const sealed = nodePlatform.xchachaSeal(key, nonce, aad, new TextEncoder().encode('secret'))
+    const flipped = Uint8Array.from(sealed, (b, i) => i === 2 ? b ^ 1 : b)
+    const otherAad = new TextEncoder().encode('someone-else')
+    for (const platform of [nodePlatform, browserPlatform]) {
+      expect(() => platform.xchachaOpen(key, nonce, aad, flipped)).toThrow()
+      expect(() => platform.xchachaOpen(key, nonce, otherAad, sealed)).toThrow()
+      expect(() => platform.xchachaOpen(key, nonce, aad, sealed.subarray(0, 10))).toThrow()
+    }
+  })
+
   it('sign and verify Ed25519 interchangeably with node:crypto', async () => {
     const name = 'twin-test-01'
     const soul = formatSoul(randomSoul(name))
