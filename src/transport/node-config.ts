@@ -32,8 +32,8 @@ export type NaraServices = {
   pubsub: GossipSub
   dht: KadDHT
   network: NetworkService
-  autoNAT: unknown
-  dcutr: unknown
+  autoNAT?: unknown
+  dcutr?: unknown
   upnp?: unknown
 }
 
@@ -66,8 +66,8 @@ export function listensOnLoopbackOnly (listen: readonly string[]): boolean {
  * The libp2p configuration of a nara node: TCP and WebSockets (and circuit relay v2
  * to reach naras behind NAT) + Noise + Yamux, identify, ping, signed gossipsub, a
  * private Kad-DHT in server mode that keeps loopback and private addresses (a local
- * swarm runs on 127.0.0.1), AutoNAT v2, DCUtR, nara's network service (reachability,
- * relaying, reservations), and mDNS on a LAN.
+ * swarm runs on 127.0.0.1), AutoNAT v2 and DCUtR beyond loopback, nara's network
+ * service (reachability, relaying, reservations), and mDNS on a LAN.
  */
 export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraServices> {
   const local = listensOnLoopbackOnly(opts.listen)
@@ -99,8 +99,9 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       // peers hear at once when this nara's protocols or addresses change: a relay that
       // starts serving once public, a relayed address once a reservation is made
       identifyPush: identifyPush(),
-      autoNAT: autoNATv2(),
-      dcutr: dcutr(),
+      // A nara on loopback alone has no address for AutoNAT to confirm nor a relayed
+      // connection to upgrade: both would cost every process of a local swarm memory and timers for nothing.
+      ...(local ? {} : { autoNAT: autoNATv2(), dcutr: dcutr() }),
       network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
       ...(opts.upnp !== undefined ? { upnp: opts.upnp } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
