@@ -157,9 +157,11 @@ export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
  * deliveries a second for 4 heartbeats, each a decode, a duplicate check and often a
  * signature check, on two cores shared by 50 processes. With D = 4 a message still
  * reaches every nara by several paths (and IHAVE gossip repairs a lost one). `Dout`
- * and `Dscore` keep their proportions.
+ * and `Dscore` keep their proportions. IHAVE goes to `Dlazy` peers only: gossipsub's
+ * `gossipFactor` (0.25 of the peers outside the mesh, when that is more) sent it to 11
+ * peers a second at 50, so an idle nara's cost grew with the swarm.
  */
-export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 6, Dscore: 2, Dout: 1, Dlazy: 4 } as const
+export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 6, Dscore: 2, Dout: 1, Dlazy: 4, gossipFactor: 0 } as const
 
 /**
  * How long a nara that has reached the internet waits for AutoNAT to confirm one of its
