@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --v8-pool-size=1
 /**
  * The `nara` bin: runs the CLI bundle (nara-cli.cjs beside this file) through a V8
  * code cache kept beside it. A cached start skips compiling the 3 MB bundle and the
