@@ -159,7 +159,7 @@ export const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
  * reaches every nara by several paths (and IHAVE gossip repairs a lost one). `Dout`
  * and `Dscore` keep their proportions. IHAVE goes to `Dlazy` peers only: gossipsub's
  * `gossipFactor` (0.25 of the peers outside the mesh, when that is more) sent it to 11
- * peers a second at 50, so an idle nara's cost grew with the swarm.
+ * peers a second at 50, so a nara's gossip RPCs grew with the swarm.
  */
 export const GOSSIP_MESH = { D: 4, Dlo: 3, Dhi: 6, Dscore: 2, Dout: 1, Dlazy: 4, gossipFactor: 0 } as const
 
