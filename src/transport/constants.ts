@@ -84,23 +84,23 @@ export const MAX_EARLY_STREAMS = 32
 export const PING_STREAMS_PER_PEER = 4
 
 /**
- * How often libp2p's connection monitor pings each connection (its default is 10 s).
- * Every ping opens a stream and writes the peer store, on both sides, in code that runs
- * too rarely to be optimized: in an idle swarm of 10 with heartbeats once a minute, a
- * nara spent 12.5 ms of CPU a second with pings every 30 s and 5.1 ms with none. Liveness
- * of naras is presence's job (and a crashed process's connections close at once); this
- * only finds links that died silently (a frozen peer, a cut cable), within 2.5 minutes.
- * Yamux's own keep-alive frame, every 30 s, still keeps NAT mappings open.
+ * How often each connection is pinged (connection-pings.ts; libp2p's monitor pings
+ * every 10 s). Every ping opens a stream, in code that runs too rarely to be optimized:
+ * in an idle swarm of 10 with heartbeats once a minute, a nara spent 12.5 ms of CPU a
+ * second with pings every 30 s and 5.1 ms with none. Liveness of naras is presence's job
+ * (and a crashed process's connections close at once); this only finds links that died
+ * silently (a frozen peer, a cut cable), within 2.5 minutes. Yamux's own keep-alive
+ * frame, every 30 s, still keeps NAT mappings open.
  */
 export const CONNECTION_PING_INTERVAL_MS = 120_000
 
 /**
- * The shortest time the connection monitor waits for a ping before it aborts the
- * connection (libp2p adapts it from measured round trips, from 5 s). In a burst of 50
- * joins on 2 cores a busy peer answered late and 45 healthy connections were aborted,
- * each one re-dialed; a peer busy for seconds is not a dead link.
+ * How long a ping may go unanswered before its connection is aborted (libp2p's monitor
+ * adapts it from measured round trips, from 5 s). In a burst of 50 joins on 2 cores a
+ * busy peer answered late and 45 healthy connections were aborted, each one re-dialed;
+ * a peer busy for seconds is not a dead link.
  */
-export const CONNECTION_PING_MIN_TIMEOUT_MS = 20_000
+export const CONNECTION_PING_TIMEOUT_MS = 20_000
 
 /**
  * Inbound connections mid-handshake before more are refused: libp2p's default (10) refuses

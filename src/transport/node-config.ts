@@ -12,9 +12,10 @@ import { dcutr } from '@libp2p/dcutr'
 import { mdns } from '@libp2p/mdns'
 import { announceable } from './address-scope.js'
 import { networkService, type NetworkService, type RelayMode } from './network-service.js'
+import { connectionPings, type ConnectionPings } from './connection-pings.js'
 import type { UpnpFactory } from './upnp.js'
 import {
-  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_PENDING_INBOUND_CONNECTIONS,
+  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_PENDING_INBOUND_CONNECTIONS,
   MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, TCP_CONNECT_TIMEOUT_MS, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { naraGossipsub } from './gossip-options.js'
@@ -29,6 +30,7 @@ export type NaraServices = {
   identify: Identify
   identifyPush: IdentifyPush
   ping: Ping
+  connectionPings: ConnectionPings
   pubsub: GossipSub
   dht: KadDHT
   network: NetworkService
@@ -85,7 +87,8 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
     connectionEncrypters: [wholeWrites(noise())],
     streamMuxers: [halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS }))],
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS, pingTimeout: { minTimeout: CONNECTION_PING_MIN_TIMEOUT_MS } },
+    // nara's own pinger (connectionPings below) spreads the pings out and pings from the dialling end only
+    connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
@@ -105,6 +108,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
       ...(opts.upnp !== undefined ? { upnp: opts.upnp } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
+      connectionPings: connectionPings({ intervalMs: CONNECTION_PING_INTERVAL_MS, timeoutMs: CONNECTION_PING_TIMEOUT_MS }),
       pubsub: naraGossipsub(),
       dht: contactsOnceMet(kadDHT({
         protocol: NARA_KAD_PROTOCOL,
