@@ -1,4 +1,4 @@
-// npm run scale -- --nodes 10,25,50 [--reboots 10] [--idle-seconds 30] [--kills 1] [--timeline]
+// npm run scale -- --nodes 10,25,50 [--reboots 10] [--idle-seconds 120] [--kills 1] [--timeline]
 // For each size: starts a swarm of `nara start` processes on 127.0.0.1 (all bootstrapped
 // to the first, as `npm run swarm` does), times its convergence and the CPU it took,
 // measures the idle swarm (RSS, CPU, gossip and stream messages), then kills and
@@ -21,7 +21,14 @@ import { STEPS, STEP_MEANING, formatTimeline, timelineOf } from './reborn-timeli
 const START_TIMEOUT_MS = 60_000
 const CONVERGE_TIMEOUT_MS = 120_000
 const RECOVERY_TIMEOUT_MS = 30_000
-const SETTLE_MS = 10_000
+/**
+ * How long a converged swarm settles before its idle cost is measured: in the first
+ * 20–30 s after convergence a swarm of 50 still used 0.6 cores (the DHT's and identify's
+ * start-up work), against 0.4–0.5 after.
+ */
+const SETTLE_MS = 30_000
+/** The idle swarm's CPU is also shown per window of this length (min / median / max): libp2p's connection pings come in a wave every 2 min. */
+const IDLE_WINDOW_MS = 10_000
 const BETWEEN_REBOOTS_MS = 2_000
 const STOP_GRACE_MS = 4_000
 /** How long a killed nara's peers are watched for listing it offline (a silent peer goes within 3 heartbeats, at most 3 min). */
@@ -75,7 +82,7 @@ function parseFlags (): ScaleFlags {
     .description('measure swarms of nara processes on 127.0.0.1: convergence, idle cost, recovery')
     .option('--nodes <sizes>', 'swarm sizes, comma-separated', sizes, [10, 25, 50])
     .option('--reboots <n>', 'owner kill -9 and restarts per size', int(1, 50), 10)
-    .option('--idle-seconds <s>', 'how long the idle swarm is measured', int(5, 300), 30)
+    .option('--idle-seconds <s>', 'how long the idle swarm is measured (the default covers one 2-minute cycle of connection pings)', int(5, 300), 120)
     .option('--kills <n>', 'naras killed with kill -9 for good at the end, each timed until its peers list it offline', int(0, 10), 1)
     .option('--timeline', 'the reborn owner logs at debug level; print the steps of each recovery', false)
     .configureOutput({ outputError: (s, write) => { write(`${s.trim().split('\n').join(' ')}\n`) } })
@@ -122,7 +129,14 @@ async function measureSize (children: Children, n: number, flags: ScaleFlags): P
   const before = nodes.map(c => usage(c.pid))
   const statsBefore = await Promise.all(nodes.map(statsOf))
   const idleStart = Date.now()
-  await sleep(flags.idleSeconds * 1000)
+  const windows: number[] = []
+  let windowStart = { at: idleStart, ticks: before.reduce((sum, u) => sum + u.ticks, 0) }
+  while (Date.now() - idleStart < flags.idleSeconds * 1000) {
+    await sleep(Math.min(IDLE_WINDOW_MS, flags.idleSeconds * 1000 - (Date.now() - idleStart)))
+    const now = { at: Date.now(), ticks: nodes.reduce((sum, c) => sum + usage(c.pid).ticks, 0) }
+    windows.push((now.ticks - windowStart.ticks) / CLOCK_TICKS_PER_S / ((now.at - windowStart.at) / 1000))
+    windowStart = now
+  }
   const idleS = (Date.now() - idleStart) / 1000
   const after = nodes.map(c => usage(c.pid))
   const statsAfter = await Promise.all(nodes.map(statsOf))
@@ -148,7 +162,10 @@ async function measureSize (children: Children, n: number, flags: ScaleFlags): P
     lost: 0,
     seenOffline: []
   }
-  say(`[${n}] idle: ${result.idleCores.toFixed(2)} cores for the swarm, RSS median ${result.rssMedianMb.toFixed(0)} MB, ` +
+  const cores = (c: number): string => c.toFixed(2)
+  say(`[${n}] idle: ${cores(result.idleCores)} cores for the swarm over ${idleS.toFixed(0)} s ` +
+    `(${IDLE_WINDOW_MS / 1000} s windows: min ${cores(Math.min(...windows))}, median ${cores(median(windows))}, max ${cores(Math.max(...windows))}), ` +
+    `RSS median ${result.rssMedianMb.toFixed(0)} MB, ` +
     `${result.gossipPerNodeMin.toFixed(0)} gossip and ${result.streamPerNodeMin.toFixed(0)} stream messages per node per minute`)
 
   // The owner is not the bootstrap node: a reborn nara joins through someone else.
