@@ -6,6 +6,7 @@ import type { ConnectionManager } from '@libp2p/interface-internal'
 export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_BYTES = 32
 
+/** How often connections are pinged, and how long a ping may go unanswered. */
 export interface ConnectionPingsInit {
   /** each connection is pinged about once per this long */
   intervalMs: number
@@ -13,6 +14,7 @@ export interface ConnectionPingsInit {
   timeoutMs: number
 }
 
+/** The libp2p components the pinger uses. */
 export interface ConnectionPingsComponents {
   connectionManager: Pick<ConnectionManager, 'getConnections'>
   logger: ComponentLogger

@@ -12,6 +12,8 @@ export type { TransportHost, HostComponents, Libp2pLike, NaraPubSub, DhtLike, Co
 export { naraLibp2pOptions, listensOnLoopbackOnly } from './node-config.js'
 export { loadUpnp } from './upnp.js'
 export { NetworkService, networkService, RELAY_MODES } from './network-service.js'
+export { ConnectionPings, connectionPings } from './connection-pings.js'
+export type { ConnectionPingsInit } from './connection-pings.js'
 export type { NetworkStatus, RelayMode, NetworkServiceInit } from './network-service.js'
 export type { Reachability, ReachabilityStatus } from './reachability.js'
 export type { DirectUpgradeOutcome } from './direct-upgrades.js'
