@@ -31,7 +31,7 @@ export interface ConnectionPingsComponents {
 export class ConnectionPings implements Startable {
   private timer?: ReturnType<typeof setTimeout>
   private next = 0
-  private readonly stopping = new AbortController()
+  private stopping = new AbortController()
   private readonly log: Logger
 
   constructor (private readonly components: ConnectionPingsComponents, private readonly init: ConnectionPingsInit) {
@@ -39,6 +39,7 @@ export class ConnectionPings implements Startable {
   }
 
   start (): void {
+    this.stopping = new AbortController()
     this.schedule(this.init.intervalMs)
   }
 
