@@ -23,10 +23,11 @@ export interface ConnectionPingsComponents {
 /**
  * Finds connections that died silently (a frozen peer, a cut cable): pings each one
  * about once per interval and aborts it when the ping goes unanswered. It replaces
- * libp2p's connection monitor, which pings every connection at once from both ends:
- * in an idle swarm of 50 that was a wave of 2,450 new streams every 2 minutes, the
- * swarm's CPU going from 0.49 to 1.63 cores for ten seconds. Here only the end that
- * dialled pings, and the pings are spread over the interval, one connection at a time.
+ * libp2p's connection monitor, which pings every connection at the same moment: in an
+ * idle swarm of 50 that was a wave of 2,450 new streams every 2 minutes, the swarm's
+ * CPU going from 0.49 to 1.63 cores for ten seconds. Here the pings are spread over the
+ * interval, one connection at a time. Both ends ping: yamux's keep-alive never closes a
+ * connection, so an end that did not ping would keep a frozen peer's connection open.
  */
 export class ConnectionPings implements Startable {
   private timer?: ReturnType<typeof setTimeout>
@@ -53,19 +54,19 @@ export class ConnectionPings implements Startable {
     this.timer.unref?.()
   }
 
-  /** Pings the next connection this node dialled, and waits the interval's share of one connection. */
+  /** Pings the next open connection, and waits the interval's share of one connection. */
   private tick (): void {
     if (this.stopping.signal.aborted) return
-    const dialled = this.components.connectionManager.getConnections().filter(c => c.direction === 'outbound' && c.status === 'open')
-    if (dialled.length > 0) {
-      const connection = dialled[this.next++ % dialled.length]
+    const open = this.components.connectionManager.getConnections().filter(c => c.status === 'open')
+    if (open.length > 0) {
+      const connection = open[this.next++ % open.length]
       this.ping(connection).catch((err: Error) => {
         if (this.stopping.signal.aborted) return
         this.log('no answer to a ping from %p within %d ms, aborting the connection: %s', connection.remotePeer, this.init.timeoutMs, err.message)
         connection.abort(err)
       })
     }
-    this.schedule(this.init.intervalMs / Math.max(1, dialled.length))
+    this.schedule(this.init.intervalMs / Math.max(1, open.length))
   }
 
   private async ping (connection: Connection): Promise<void> {
