@@ -76,31 +76,27 @@ export const CLOSE_TIMEOUT_MS = 2_000
 export const MAX_EARLY_STREAMS = 32
 
 /**
- * Ping streams per peer, each way. Three local components ping on their own: libp2p's
- * connection monitor and Kad-DHT's new- and old-contact checks. With libp2p's default of
- * one outbound stream the second concurrent ping fails, and the connection monitor then
- * aborts the whole connection (a swarm of 20 lost most of its connections this way).
+ * Ping streams per peer, each way. Kad-DHT's new- and old-contact checks ping on their
+ * own; with libp2p's default of one outbound stream a second concurrent ping fails
+ * (before nara's keep-alive, libp2p's connection monitor then aborted the whole
+ * connection: a swarm of 20 lost most of its connections this way).
  */
 export const PING_STREAMS_PER_PEER = 4
 
 /**
- * How often each connection is pinged (connection-pings.ts; libp2p's monitor pings
- * every 10 s). Every ping opens a stream, in code that runs too rarely to be optimized:
- * in an idle swarm of 10 with heartbeats once a minute, a nara spent 12.5 ms of CPU a
- * second with pings every 30 s and 5.1 ms with none. Liveness of naras is presence's job
- * (and a crashed process's connections close at once); this only finds links that died
- * silently (a frozen peer, a cut cable), within 2.5 minutes. Yamux's own keep-alive
- * frame, every 30 s, still keeps NAT mappings open.
+ * How often each end of a connection pings it (keep-alive.ts: a yamux ping frame, no
+ * stream). Liveness of naras is presence's job (and a crashed process's connections
+ * close at once); this finds links that died silently (a frozen peer, a cut cable)
+ * within interval + timeout, and keeps NAT mappings open as yamux's own keep-alive did.
  */
-export const CONNECTION_PING_INTERVAL_MS = 120_000
+export const KEEP_ALIVE_INTERVAL_MS = 30_000
 
 /**
- * How long a ping may go unanswered before its connection is aborted (libp2p's monitor
- * adapts it from measured round trips, from 5 s). In a burst of 50 joins on 2 cores a
- * busy peer answered late and 45 healthy connections were aborted, each one re-dialed;
- * a peer busy for seconds is not a dead link.
+ * How long a keep-alive ping may go unanswered before its connection is aborted. In a
+ * burst of 50 joins on 2 cores a busy peer answered pings late and 45 healthy
+ * connections were aborted, each one re-dialed; a peer busy for seconds is not a dead link.
  */
-export const CONNECTION_PING_TIMEOUT_MS = 20_000
+export const KEEP_ALIVE_TIMEOUT_MS = 20_000
 
 /**
  * Inbound connections mid-handshake before more are refused: libp2p's default (10) refuses

@@ -12,10 +12,10 @@ import { dcutr } from '@libp2p/dcutr'
 import { mdns } from '@libp2p/mdns'
 import { announceable } from './address-scope.js'
 import { networkService, type NetworkService, type RelayMode } from './network-service.js'
-import { connectionPings, type ConnectionPings } from './connection-pings.js'
+import { keepAliveWithDeadline } from './keep-alive.js'
 import type { UpnpFactory } from './upnp.js'
 import {
-  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_TIMEOUT_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_PENDING_INBOUND_CONNECTIONS,
+  ADVERTISEMENT_CHECK_MS, ADVERTISEMENT_RENEW_BEFORE_MS, ADVERTISEMENT_VALIDITY_MS, DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, KEEP_ALIVE_INTERVAL_MS, KEEP_ALIVE_TIMEOUT_MS, LOCAL_HOSTS, MAX_CONNECTIONS, MAX_EARLY_STREAMS, MAX_PENDING_INBOUND_CONNECTIONS,
   MDNS_INTERVAL_MS, MDNS_SERVICE_TAG, TCP_CONNECT_TIMEOUT_MS, NARA_KAD_PROTOCOL, OPEN_DIAL_ANSWER_MS, PING_STREAMS_PER_PEER, UPGRADE_TIMEOUT_MS
 } from './constants.js'
 import { naraGossipsub } from './gossip-options.js'
@@ -30,7 +30,6 @@ export type NaraServices = {
   identify: Identify
   identifyPush: IdentifyPush
   ping: Ping
-  connectionPings: ConnectionPings
   pubsub: GossipSub
   dht: KadDHT
   network: NetworkService
@@ -86,8 +85,9 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
     ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
     connectionEncrypters: [wholeWrites(noise())],
-    streamMuxers: [halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS }))],
-    // nara's own pinger (connectionPings below) spreads the pings out and pings from the dialling end only
+    // each end pings each connection with a yamux frame and aborts it unanswered: no ping streams
+    streamMuxers: [keepAliveWithDeadline(halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS, enableKeepAlive: false })),
+      { intervalMs: KEEP_ALIVE_INTERVAL_MS, timeoutMs: KEEP_ALIVE_TIMEOUT_MS })],
     connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
@@ -108,7 +108,6 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
       network: (components) => (network = networkService({ relay: opts.relay ?? 'auto', reserveWhenPrivate: !local })(components)),
       ...(opts.upnp !== undefined ? { upnp: opts.upnp } : {}),
       ping: ping({ maxInboundStreams: PING_STREAMS_PER_PEER, maxOutboundStreams: PING_STREAMS_PER_PEER }),
-      connectionPings: connectionPings({ intervalMs: CONNECTION_PING_INTERVAL_MS, timeoutMs: CONNECTION_PING_TIMEOUT_MS }),
       pubsub: naraGossipsub(),
       dht: contactsOnceMet(kadDHT({
         protocol: NARA_KAD_PROTOCOL,
