@@ -27,7 +27,7 @@ const RECOVERY_TIMEOUT_MS = 30_000
  * start-up work), against 0.4–0.5 after.
  */
 const SETTLE_MS = 30_000
-/** The idle swarm's CPU is also shown per window of this length (min / median / max): libp2p's connection pings come in a wave every 2 min. */
+/** The idle swarm's CPU is also shown per window of this length (min / median / max): at 50 it varies by ±0.1 cores from one window to the next. */
 const IDLE_WINDOW_MS = 10_000
 const BETWEEN_REBOOTS_MS = 2_000
 const STOP_GRACE_MS = 4_000
@@ -82,7 +82,7 @@ function parseFlags (): ScaleFlags {
     .description('measure swarms of nara processes on 127.0.0.1: convergence, idle cost, recovery')
     .option('--nodes <sizes>', 'swarm sizes, comma-separated', sizes, [10, 25, 50])
     .option('--reboots <n>', 'owner kill -9 and restarts per size', int(1, 50), 10)
-    .option('--idle-seconds <s>', 'how long the idle swarm is measured (the default covers one 2-minute cycle of connection pings)', int(5, 300), 120)
+    .option('--idle-seconds <s>', 'how long the idle swarm is measured (the default averages out its swings from one 10 s window to the next)', int(5, 300), 120)
     .option('--kills <n>', 'naras killed with kill -9 for good at the end, each timed until its peers list it offline', int(0, 10), 1)
     .option('--timeline', 'the reborn owner logs at debug level; print the steps of each recovery', false)
     .configureOutput({ outputError: (s, write) => { write(`${s.trim().split('\n').join(' ')}\n`) } })
