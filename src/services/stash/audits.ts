@@ -25,7 +25,8 @@ export type AuditOptions = Pick<ResolvedStashOptions, 'auditIntervalMs' | 'audit
  * The owner's possession audits: every interval (jittered) each confidant is
  * challenged with a fresh nonce and must answer with the proof over the copy it
  * was given. A confidant that fails is dropped, its failure remembered in the
- * owner's observations, and the stash repaired.
+ * owner's observations, and the stash repaired; a stash short of confidants is
+ * topped up again each round.
  */
 export class Auditor {
   /** audits passed */
@@ -51,10 +52,14 @@ export class Auditor {
     clearTimeout(this.timer)
   }
 
-  /** Audits every confidant once, in parallel (one audit per confidant at a time); a failed one is replaced. */
+  /**
+   * Audits every confidant once, in parallel (one audit per confidant at a time); a failed
+   * one is replaced. A stash still short of confidants is topped up again: the candidates
+   * that refused may answer now (a partition healed, a peer's connection came back).
+   */
   async auditAll (): Promise<void> {
     const failed = (await Promise.all(this.owner.confidants().map(async (c) => await this.auditOne(c)))).some(f => f)
-    if (failed && !this.ctx.stopped) this.owner.repair()
+    if ((failed || this.owner.short()) && !this.ctx.stopped) this.owner.repair()
   }
 
   /** Challenges one confidant; true when it failed (and was dropped). */

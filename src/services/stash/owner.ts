@@ -51,6 +51,10 @@ export class OwnerSide {
   private readonly storedWith = new Map<NaraID, StashStore>()
   /** repairs run one at a time, so two at once cannot pick the same replacement */
   private maintenance: Promise<void> = Promise.resolve()
+  /** a top-up is queued and not started yet: another one would do the same work */
+  private topUpQueued = false
+  /** how many confidants the stash had when "fewer confidants than wanted" was last said */
+  private shortWarnedAt?: number
 
   constructor (private readonly ctx: StashContext, private readonly options: OwnerOptions) {}
 
@@ -119,6 +123,7 @@ export class OwnerSide {
     this.version = version
     this.confidantsById.clear()
     for (const c of confidants) this.confidantsById.set(c.id, c)
+    this.shortWarnedAt = undefined
     for (const id of this.storedWith.keys()) if (!this.confidantsById.has(id)) this.storedWith.delete(id)
     this.stores++
     // A replacement stepped in for a candidate that failed: the copies must name who really holds them.
@@ -152,8 +157,13 @@ export class OwnerSide {
 
   /** Queues a top-up: more confidants until the stash has as many as it wants. */
   repair (): void {
+    if (this.topUpQueued) return
+    this.topUpQueued = true
     this.maintenance = this.maintenance
-      .then(async () => { await this.topUp() })
+      .then(async () => {
+        this.topUpQueued = false
+        await this.topUp()
+      })
       .catch((err: Error) => { this.ctx.log.warn('repair failed', { err: err.message }) })
   }
 
@@ -186,7 +196,10 @@ export class OwnerSide {
         this.ctx.log.warn('candidate confidant refused', { peer: peer.name, peerId: peer.id, err: (err as Error).message })
       }
     }
-    if (this.short()) {
+    // said once per shortfall: audit rounds top up a short stash again and again (a swarm of three stays short)
+    if (!this.short()) this.shortWarnedAt = undefined
+    else if (this.shortWarnedAt !== this.confidantsById.size) {
+      this.shortWarnedAt = this.confidantsById.size
       this.ctx.log.warn('fewer confidants than wanted', { confidants: this.confidantsById.size, wanted: this.options.targetConfidants })
     }
   }

@@ -132,6 +132,28 @@ describe('stash: owner and confidants on an in-memory network', () => {
     }, 'every copy to name the replacement')
   })
 
+  it('a stash left short of confidants is topped up again at each audit round, with no peer coming or going', async () => {
+    const network = new MemoryNetwork()
+    const peers = await Promise.all(['c1', 'c2', 'c3'].map(async n => await stashNara(network, n)))
+    const owner = await stashNara(network, 'owner', { stash: new StashService({ recoveryDeadlineMs: 2_000, auditIntervalMs: 300 }) })
+    // c3 cannot take a copy for a while (a stale connection after a partition healed): its first two stores fail
+    const [, , busy] = peers
+    const store = busy.stash.store.bind(busy.stash)
+    let refusals = 0
+    busy.stash.store = async (msg, p) => {
+      if (refusals < 2) {
+        refusals++
+        throw new Error('not now')
+      }
+      await store(msg, p)
+    }
+    const report = await owner.stash.set(text('keep me'))
+    expect(report.confidants).toHaveLength(2)
+    await waitFor(() => owner.stash.confidants().length === 3, 'the third confidant, at a later audit round', 3_000)
+    expect(refusals).toBe(2)
+    expect(busy.stash.stored.has(owner.rt.me().id)).toBe(true)
+  })
+
   it('a repair store answered after a newer set does not count: the late confidant is given the newest copy', async () => {
     const network = new MemoryNetwork()
     const peers = await Promise.all(['c1', 'c2', 'c3', 'c4'].map(async n => await stashNara(network, n)))
