@@ -34,10 +34,12 @@ export async function signedEnvelope (from: Identity, kind: string, payload: Uin
 
 /**
  * A presence:hey-there of `from`, wrapped as a gossipsub message authored (StrictSign)
- * by `author`: the same key, unless the sender is to be impersonated.
+ * by `author`: the same key, unless the sender is to be impersonated. It announces the
+ * longest heartbeat presence honours (60 s), so the sender, which never sends another,
+ * stays online for 3 min: a test's checks do not race its silence on a slow machine.
  */
 export async function heyThereMessage (from: Identity, author: Identity = from): Promise<RPC.Message> {
-  const payload = PresenceAnnounceCodec.encode({ uptimeMs: 60_000, memoryMode: 'medium', heartbeatMs: 5_000, addresses: [], alone: false, refutesGone: false })
+  const payload = PresenceAnnounceCodec.encode({ uptimeMs: 60_000, memoryMode: 'medium', heartbeatMs: 60_000, addresses: [], alone: false, refutesGone: false })
   return await gossipMessage(author, HEY_THERE_TOPIC, await signedEnvelope(from, 'presence:hey-there', payload))
 }
 
