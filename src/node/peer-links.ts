@@ -1,5 +1,5 @@
 import { peerIdOfKey } from '../transport/peer-ids.js'
-import { scopeOf } from '../transport/address-scope.js'
+import { relayOf, scopeOf } from '../transport/address-scope.js'
 import type { TransportHost } from '../transport/host.js'
 import type { NaraRuntime } from '../runtime/runtime.js'
 import type { PeerLink } from './types.js'
@@ -16,13 +16,8 @@ export function linkTo (host: TransportHost, runtime: NaraRuntime, naraId: strin
   if (connections.length === 0) return { connection: 'none' }
   const relayed = connections.filter(c => c.limited || scopeOf(c.remoteAddr) === 'relayed')
   if (relayed.length < connections.length) return { connection: 'direct' }
-  const relay = relayOf(relayed[0].remoteAddr.toString())
+  const relay = relayOf(relayed[0].remoteAddr)
   return relay === undefined ? { connection: 'relayed' } : { connection: 'relayed', relay: nameOfPeer(runtime, relay) ?? relay }
-}
-
-/** The relay's PeerID in a relayed address: the /p2p part before /p2p-circuit. */
-function relayOf (address: string): string | undefined {
-  return address.match(/\/p2p\/([^/]+)\/p2p-circuit/)?.[1]
 }
 
 function nameOfPeer (runtime: NaraRuntime, peerId: string): string | undefined {

@@ -17,6 +17,14 @@ export function scopeOf (ma: Multiaddr): AddressScope {
   return 'public'
 }
 
+/** The relay's PeerID in a relayed address: the `/p2p` part before `/p2p-circuit`. */
+export function relayOf (ma: Multiaddr): string | undefined {
+  const components = ma.getComponents()
+  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+  const relay = components[circuit - 1]
+  return circuit > 0 && relay.name === 'p2p' ? relay.value : undefined
+}
+
 /** Which scopes of our addresses a peer that we reach at `remote` can use. */
 export function usableScopes (remote: Multiaddr): ReadonlySet<AddressScope> {
   switch (scopeOf(remote)) {

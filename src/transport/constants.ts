@@ -170,8 +170,13 @@ export const REACHABILITY_VERDICT_MS = 8_000
 
 /** How many relays a private nara reserves a slot on: one can go away without it becoming unreachable. */
 export const RELAY_RESERVATIONS = 2
-/** How long before a relay that refused a reservation (full, or this IP's share taken) is asked again. */
-export const RELAY_RETRY_MS = 60_000
+/**
+ * How long before a relay whose reservation failed is asked again: 5 s after the first
+ * failure (a hop stream reset as a reborn nara's connection settled, seen under 10 %
+ * loss), twice as long after each further one, and at most a minute (a relay full, or
+ * this IP's share taken).
+ */
+export const RELAY_RETRY = { firstMs: 5_000, maxMs: 60_000 } as const
 
 /**
  * What a public nara's relay grants. libp2p's defaults (2 min, 128 KiB per relayed

@@ -4,7 +4,7 @@ import { scopeOf } from './address-scope.js'
 import { DirectUpgrades, type DirectUpgradeOutcome } from './direct-upgrades.js'
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability.js'
 import { RelayReservations } from './relay-reservations.js'
-import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_LIMITS, RELAY_RESERVATIONS, RELAY_RETRY_MS } from './constants.js'
+import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_LIMITS, RELAY_RESERVATIONS, RELAY_RETRY } from './constants.js'
 import type { TransportManager } from '@libp2p/interface-internal'
 
 /** Whether a nara relays for others: always, never, or once AutoNAT says it is public. */
@@ -18,7 +18,7 @@ export interface NetworkServiceInit {
 }
 
 export type NetworkServiceComponents = CircuitRelayServerComponents & {
-  transportManager: Pick<TransportManager, 'listen'>
+  transportManager: Pick<TransportManager, 'listen' | 'getAddrs'>
   events: TypedEventTarget<Libp2pEvents>
 }
 
@@ -62,7 +62,7 @@ export class NetworkService implements Startable {
     })
     this.reservations = new RelayReservations({
       wanted: RELAY_RESERVATIONS,
-      retryAfterMs: RELAY_RETRY_MS,
+      retry: RELAY_RETRY,
       connections: () => components.connectionManager.getConnections(),
       protocolsOf: async (peer) => {
         const connection = components.connectionManager.getConnections().find(c => c.remotePeer.toString() === peer)
@@ -73,7 +73,9 @@ export class NetworkService implements Startable {
           return [] // not identified yet: its protocols come with peer:identify
         }
       },
-      listen: async (address) => { await components.transportManager.listen([address]) }
+      listen: async (address) => { await components.transportManager.listen([address]) },
+      retryDue: () => { this.background(this.reserveRelays()) },
+      onFailure: (peer, err) => { this.log('could not reserve a slot on relay %s: %s', peer, err.message) }
     })
   }
 
@@ -84,6 +86,7 @@ export class NetworkService implements Startable {
     this.components.events.addEventListener('connection:open', this.onConnection)
     this.components.events.addEventListener('connection:close', this.onConnectionClosed)
     this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
+    this.components.events.addEventListener('transport:listening', this.onListening)
     // a peer's protocols became known (identify) or changed (identify push): it may be a relay
     this.components.events.addEventListener('peer:identify', this.onPeerProtocols)
     this.components.events.addEventListener('peer:update', this.onPeerProtocols)
@@ -95,10 +98,12 @@ export class NetworkService implements Startable {
     this.components.events.removeEventListener('connection:open', this.onConnection)
     this.components.events.removeEventListener('connection:close', this.onConnectionClosed)
     this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.components.events.removeEventListener('transport:listening', this.onListening)
     this.components.events.removeEventListener('peer:identify', this.onPeerProtocols)
     this.components.events.removeEventListener('peer:update', this.onPeerProtocols)
     this.tracker.stop()
     this.upgrades.stop()
+    this.reservations.stop()
     if (this.relayServer !== undefined) await stop(this.relayServer)
   }
 
@@ -146,6 +151,11 @@ export class NetworkService implements Startable {
 
   private readonly onConnectionClosed = (event: CustomEvent<Connection>): void => {
     if (this.reservations.connectionClosed(event.detail.remotePeer.toString())) this.background(this.reserveRelays())
+  }
+
+  /** A listener's addresses changed: libp2p's relay transport withdraws a relayed address when it drops that slot. */
+  private readonly onListening = (): void => {
+    if (this.reservations.addressesChanged(this.components.transportManager.getAddrs())) this.background(this.reserveRelays())
   }
 
   private readonly onPeerProtocols = (): void => {

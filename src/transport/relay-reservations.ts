@@ -1,6 +1,6 @@
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { scopeOf } from './address-scope.js'
+import { relayOf, scopeOf } from './address-scope.js'
 
 /** A connection as the relay choice sees it. */
 export interface RelayCandidateConnection {
@@ -14,13 +14,17 @@ export interface RelayCandidateConnection {
 export interface RelayReservationsOptions {
   /** how many relays to hold a slot on */
   wanted: number
-  /** after a relay refused (or its reservation failed), how long before it is asked again */
-  retryAfterMs: number
+  /** after a relay refused (or its reservation failed), how long before it is asked again: `firstMs`, doubling with each failure in a row, up to `maxMs` */
+  retry: { firstMs: number, maxMs: number }
   connections: () => RelayCandidateConnection[]
   /** the protocols a peer is known to speak (identify) */
   protocolsOf: (peer: string) => Promise<string[]>
   /** listens on a `/p2p-circuit` address through one relay: libp2p's relay transport reserves a slot there */
   listen: (address: Multiaddr) => Promise<void>
+  /** a relay that refused may be asked again now: the owner calls `fill()` if it still wants slots */
+  retryDue: () => void
+  /** a reservation failed: why, for the log */
+  onFailure?: (peer: string, err: Error) => void
 }
 
 /**
@@ -28,14 +32,19 @@ export interface RelayReservationsOptions {
  * directly, on a public address, that speak circuit relay v2's hop protocol. libp2p's
  * own relay discovery (a `/p2p-circuit` listen address) walks the DHT without pause
  * until it holds every slot it wants, which in a swarm with fewer relays than that
- * (one public nara, or one of two gone) spins a core for good; here a missing slot just
- * waits for the next relay to connect. A relay's connection closing frees its slot.
+ * (one public nara, or one of two gone) spins a core for good; here a missing slot
+ * waits for the next relay to connect, or for a relay that refused to be asked again.
+ * A slot is gone when its relay's connection closes or when its relayed address leaves
+ * the nara's own addresses (libp2p's reservation store dropped it: a refresh failed).
  */
 export class RelayReservations {
   private readonly held = new Set<string>()
-  private readonly refusedUntil = new Map<string, number>()
+  /** relays whose reservation is under way: held, but not announced yet */
+  private readonly reserving = new Set<string>()
+  private readonly refused = new Map<string, { until: number, waitMs: number }>()
   private filling?: Promise<void>
   private again = false
+  private retryTimer?: ReturnType<typeof setTimeout>
 
   constructor (private readonly opts: RelayReservationsOptions) {}
 
@@ -59,8 +68,15 @@ export class RelayReservations {
           await this.reserve(next.peer, next.address)
         }
       } while (this.again)
+      if (this.held.size < this.opts.wanted) this.retryWhenDue()
     })().finally(() => { this.filling = undefined })
     await this.filling
+  }
+
+  /** Stops the retry timer. */
+  stop (): void {
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
   }
 
   /** A connection closed: when it was the last direct one to a relay we hold a slot on, that slot is gone. */
@@ -70,14 +86,51 @@ export class RelayReservations {
     return true
   }
 
+  /**
+   * The nara's own addresses changed: a held slot whose relayed address is gone from
+   * them (and not still being reserved) is gone. Returns whether one was.
+   */
+  addressesChanged (addresses: readonly Multiaddr[]): boolean {
+    const announced = new Set(addresses.map(relayOf))
+    let lost = false
+    for (const peer of this.held) {
+      if (this.reserving.has(peer) || announced.has(peer)) continue
+      this.held.delete(peer)
+      lost = true
+    }
+    return lost
+  }
+
   private async reserve (peer: string, address: Multiaddr): Promise<void> {
     this.held.add(peer)
+    this.reserving.add(peer)
     try {
       await this.opts.listen(address)
-    } catch {
+      this.refused.delete(peer)
+    } catch (err) {
       this.held.delete(peer)
-      this.refusedUntil.set(peer, Date.now() + this.opts.retryAfterMs)
+      const previous = this.refused.get(peer)?.waitMs
+      const waitMs = previous === undefined ? this.opts.retry.firstMs : Math.min(this.opts.retry.maxMs, previous * 2)
+      this.refused.set(peer, { until: Date.now() + waitMs, waitMs })
+      this.opts.onFailure?.(peer, err as Error)
+    } finally {
+      this.reserving.delete(peer)
     }
+  }
+
+  /** Short of slots: when a refusal runs out, tell the owner (one timer, for the earliest). */
+  private retryWhenDue (): void {
+    const now = Date.now()
+    // a relay not asked for a while starts its waits afresh: the map holds recent failures only
+    for (const [peer, { until }] of this.refused) if (now - until > this.opts.retry.maxMs) this.refused.delete(peer)
+    const due = Math.min(...[...this.refused.values()].map(r => r.until).filter(until => until > now))
+    if (!Number.isFinite(due)) return
+    clearTimeout(this.retryTimer)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.opts.retryDue()
+    }, due - now)
+    this.retryTimer.unref?.()
   }
 
   private direct (): RelayCandidateConnection[] {
@@ -89,7 +142,7 @@ export class RelayReservations {
     for (const connection of this.direct()) {
       const peer = connection.remotePeer.toString()
       // an inbound connection's address is the peer's outgoing port, not where it listens
-      if (connection.direction !== 'outbound' || this.held.has(peer) || (this.refusedUntil.get(peer) ?? 0) > Date.now()) continue
+      if (connection.direction !== 'outbound' || this.held.has(peer) || (this.refused.get(peer)?.until ?? 0) > Date.now()) continue
       if (!(await this.opts.protocolsOf(peer)).includes(RELAY_V2_HOP_CODEC)) continue
       const relay = connection.remoteAddr.getComponents().some(c => c.name === 'p2p') ? connection.remoteAddr : connection.remoteAddr.encapsulate(`/p2p/${peer}`)
       return { peer, address: relay.encapsulate('/p2p-circuit') }

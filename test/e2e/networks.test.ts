@@ -184,11 +184,19 @@ describe.skipIf(skipWithoutNamespaces('the across-networks test', unavailable))(
 
   it('one relay dies: NATed naras keep reservations on the other, and a NATed owner again keeps and recovers its stash within 60 s', async () => {
     const [dying, surviving] = publics
+    const relayedVia = (n: NamespaceNara, relay: NamespaceNara) => async () => (await status(n)).multiaddrs.some(a => a.startsWith(`${bootstrapOf(relay)}/p2p-circuit`))
+    // each NATed nara is relayed by both (a reservation that failed, as a restart's can, is asked again within seconds)
+    for (const n of natted) {
+      await waitFor(async () => await relayedVia(n, dying)() && await relayedVia(n, surviving)(), `${n.info.name} to be relayed by both public naras`, PEERS_WITHIN_MS, 500)
+    }
     const diedAt = Date.now()
     await naras.kill(dying)
-    const relayedVia = (n: NamespaceNara, relay: NamespaceNara) => async () => (await status(n)).multiaddrs.some(a => a.startsWith(`${bootstrapOf(relay)}/p2p-circuit`))
     for (const n of natted) {
       await waitFor(async () => !(await relayedVia(n, dying)()) && await relayedVia(n, surviving)(), `${n.info.name} to be relayed by ${surviving.info.name} only`, AFTER_RELAY_DEATH_MS, 500)
+        .catch(async (err: Error) => {
+          const s = await status(n)
+          throw new Error(`${err.message}: it holds slots on [${s.relays.join(', ')}] (${dying.info.name} ${dying.info.peerId}, ${surviving.info.name} ${surviving.info.peerId}) and announces ${s.multiaddrs.join(' ')}`)
+        })
     }
     const owner = natted[2]
     await waitFor(async () => {

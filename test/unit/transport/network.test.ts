@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import type { NodeAddress } from '@libp2p/interface-internal'
-import { addressesFor, announceable, scopeOf } from '../../../src/transport/address-scope.js'
+import { addressesFor, announceable, relayOf, scopeOf } from '../../../src/transport/address-scope.js'
 import { ReachabilityTracker, type ReachabilityStatus } from '../../../src/transport/reachability.js'
 import { DirectUpgrades, type DirectUpgradeOutcome } from '../../../src/transport/direct-upgrades.js'
 import { RelayReservations, type RelayCandidateConnection } from '../../../src/transport/relay-reservations.js'
@@ -22,6 +22,12 @@ describe('address scopes', () => {
     expect(scopeOf(ma('/ip4/11.0.1.1/tcp/1'))).toBe('public')
     expect(scopeOf(ma('/dns4/nara.example.com/tcp/4001'))).toBe('public')
     expect(scopeOf(ma(`/ip4/11.0.1.1/tcp/1/p2p/${RELAY}/p2p-circuit`))).toBe('relayed')
+  })
+
+  it('names the relay of a relayed address', () => {
+    expect(relayOf(ma(`/ip4/11.0.1.1/tcp/1/p2p/${RELAY}/p2p-circuit/p2p/${OTHER}`))).toBe(RELAY)
+    expect(relayOf(ma(`/ip4/11.0.1.1/tcp/1/p2p/${RELAY}`))).toBeUndefined()
+    expect(relayOf(ma('/p2p-circuit'))).toBeUndefined()
   })
 
   it('announces loopback addresses only when a nara has nothing else', () => {
@@ -112,19 +118,22 @@ describe('relay reservations of a private nara', () => {
   const conn = (peer: string, addr: string, direction: 'inbound' | 'outbound' = 'outbound', limits?: unknown): RelayCandidateConnection =>
     ({ remotePeer: { toString: () => peer }, remoteAddr: ma(addr), direction, ...(limits !== undefined ? { limits } : {}) })
 
-  function reservations (connections: RelayCandidateConnection[], protocols: Record<string, string[]>, refuse = new Set<string>()): { r: RelayReservations, listened: string[] } {
+  function reservations (connections: RelayCandidateConnection[], protocols: Record<string, string[]>, refuse = new Set<string>()): { r: RelayReservations, listened: string[], failures: string[] } {
     const listened: string[] = []
-    const r = new RelayReservations({
+    const failures: string[] = []
+    const r: RelayReservations = new RelayReservations({
       wanted: 2,
-      retryAfterMs: 60_000,
+      retry: { firstMs: 5_000, maxMs: 60_000 },
       connections: () => connections,
       protocolsOf: async (peer) => protocols[peer] ?? [],
       listen: async (address) => {
         listened.push(address.toString())
         if ([...refuse].some(p => address.toString().includes(p))) throw new Error('RESERVATION_REFUSED')
-      }
+      },
+      retryDue: () => { void r.fill() },
+      onFailure: (peer, err) => { failures.push(`${peer}: ${err.message}`) }
     })
-    return { r, listened }
+    return { r, listened, failures }
   }
 
   it('reserves on peers it dialled at public addresses that speak the hop protocol, no more than wanted', async () => {
@@ -145,21 +154,61 @@ describe('relay reservations of a private nara', () => {
     expect(r.relays()).toEqual([RELAY, OTHER])
   })
 
-  it('asks a relay that refused again only after a while, and frees the slot of a relay whose connection closed', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
+  it('asks a relay that refused again by itself, 5 s later, then twice as long after each refusal; frees the slot of a relay whose connection closed', async () => {
+    vi.useFakeTimers()
     const connections = [conn(RELAY, '/ip4/11.0.1.1/tcp/4001'), conn(OTHER, '/ip4/11.0.1.2/tcp/4001')]
     const hop = [RELAY_V2_HOP_CODEC]
-    const { r, listened } = reservations(connections, { [RELAY]: hop, [OTHER]: hop }, new Set([OTHER]))
+    const refuse = new Set([OTHER])
+    const { r, listened, failures } = reservations(connections, { [RELAY]: hop, [OTHER]: hop }, refuse)
+    const asked = (): number => listened.filter(a => a.includes(OTHER)).length
     await r.fill()
     expect(r.relays()).toEqual([RELAY])
-    await r.fill()
-    expect(listened.filter(a => a.includes(OTHER))).toHaveLength(1)
-    vi.advanceTimersByTime(60_001)
-    await r.fill()
-    expect(listened.filter(a => a.includes(OTHER))).toHaveLength(2)
+    expect(failures).toEqual([`${OTHER}: RESERVATION_REFUSED`])
+    await r.fill() // an event meanwhile: still waiting
+    expect(asked()).toBe(1)
+    await vi.advanceTimersByTimeAsync(4_900)
+    expect(asked()).toBe(1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(asked()).toBe(2)
+    refuse.clear()
+    await vi.advanceTimersByTimeAsync(9_800)
+    expect(asked()).toBe(2)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(asked()).toBe(3)
+    expect(r.relays()).toEqual([RELAY, OTHER])
     connections.shift()
     expect(r.connectionClosed(RELAY)).toBe(true)
-    expect(r.relays()).toEqual([])
+    expect(r.relays()).toEqual([OTHER])
     expect(r.connectionClosed(RELAY)).toBe(false)
+    r.stop()
+  })
+
+  it('gives up a slot whose relayed address left the nara\'s addresses, but not one still being reserved', async () => {
+    const connections = [conn(RELAY, '/ip4/11.0.1.1/tcp/4001'), conn(OTHER, '/ip4/11.0.1.2/tcp/4001')]
+    const hop = [RELAY_V2_HOP_CODEC]
+    const { r } = reservations(connections, { [RELAY]: hop, [OTHER]: hop })
+    await r.fill()
+    const relayed = (relay: string): Multiaddr => ma(`/ip4/11.0.1.1/tcp/4001/p2p/${relay}/p2p-circuit`)
+    const own = ma('/ip4/192.168.1.10/tcp/4001')
+    expect(r.addressesChanged([own, relayed(RELAY), relayed(OTHER)])).toBe(false)
+    expect(r.addressesChanged([own, relayed(OTHER)])).toBe(true)
+    expect(r.relays()).toEqual([OTHER])
+    // a reservation under way has no address yet: an address change meanwhile keeps it
+    let answer: () => void = () => {}
+    const slow = new RelayReservations({
+      wanted: 1,
+      retry: { firstMs: 5_000, maxMs: 60_000 },
+      connections: () => connections,
+      protocolsOf: async () => hop,
+      listen: async () => { await new Promise<void>(resolve => { answer = resolve }) },
+      retryDue: () => {}
+    })
+    const filling = slow.fill()
+    await vi.waitFor(() => { expect(slow.relays()).toEqual([RELAY]) })
+    expect(slow.addressesChanged([own])).toBe(false)
+    answer()
+    await filling
+    expect(slow.relays()).toEqual([RELAY])
+    expect(slow.addressesChanged([own])).toBe(true)
   })
 })
