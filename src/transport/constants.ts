@@ -172,9 +172,9 @@ export const REACHABILITY_VERDICT_MS = 8_000
 export const RELAY_RESERVATIONS = 2
 /**
  * How long before a relay whose reservation failed is asked again: 5 s after the first
- * failure (a hop stream reset as a reborn nara's connection settled, seen under 10 %
- * loss), twice as long after each further one, and at most a minute (a relay full, or
- * this IP's share taken).
+ * failure (the NAT test saw a restarted nara's hop stream closed 14 ms in, once in three
+ * restarts), twice as long after each further one, and at most a minute (a relay full,
+ * or this IP's share taken).
  */
 export const RELAY_RETRY = { firstMs: 5_000, maxMs: 60_000 } as const
 
