@@ -149,7 +149,7 @@ describe('stash: owner and confidants on an in-memory network', () => {
     }
     const report = await owner.stash.set(text('keep me'))
     expect(report.confidants).toHaveLength(2)
-    await waitFor(() => owner.stash.confidants().length === 3, 'the third confidant, at a later audit round', 3_000)
+    await waitFor(() => owner.stash.confidants().length === 3, 'the third confidant, at a later audit round', 5_000)
     expect(refusals).toBe(2)
     expect(busy.stash.stored.has(owner.rt.me().id)).toBe(true)
   })
