@@ -20,6 +20,7 @@ import {
 } from './constants.js'
 import { naraGossipsub } from './gossip-options.js'
 import { wholeWrites } from './whole-writes.js'
+import { frameLengthsWithoutErrors } from './frame-lengths.js'
 import { halfWindowUpdates } from './window-updates.js'
 import { contactsOnceMet } from './kad-contacts.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -84,7 +85,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     // a relay's share per source IP is the network service's call
     connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
     ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
-    connectionEncrypters: [wholeWrites(noise())],
+    connectionEncrypters: [frameLengthsWithoutErrors(wholeWrites(noise()))],
     // each end pings each connection with a yamux frame and aborts it unanswered: no ping streams
     streamMuxers: [keepAliveWithDeadline(halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS, enableKeepAlive: false })),
       { intervalMs: KEEP_ALIVE_INTERVAL_MS, timeoutMs: KEEP_ALIVE_TIMEOUT_MS })],
