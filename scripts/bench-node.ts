@@ -206,6 +206,13 @@ const commands: Record<string, (a: any) => Promise<unknown>> = {
       await r.close()
     }
   },
+  /** `n` times, one call to each peer in `to` at once, each carrying `bytes`; returns each round's ms */
+  parallelCalls: async ({ to, n, bytes }: { to: string[], n: number, bytes: number }) => {
+    const text = 'x'.repeat(bytes)
+    return await timeEach(n, async () => {
+      await Promise.all(to.map(async peer => await node.runtime.call({ kind: 'bench:ping', to: peer, payload: { text } })))
+    })
+  },
   stashSets: async ({ n, bytes, intervalMs }: { n: number, bytes: number, intervalMs: number }) => {
     const data = new Uint8Array(bytes).fill(7)
     return await timeEach(n, async () => {
