@@ -1,6 +1,7 @@
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { AbortOptions, ComponentLogger, ContentRouting, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { onLanPeer } from './lan-discovery.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 export interface ConnectOptions extends AbortOptions {
@@ -58,7 +59,7 @@ export interface TransportHost {
   onDisconnect(listener: () => void): () => void
   /** Calls `listener` with a peer when this node's last connection to it closes; returns the unsubscribe function. */
   onPeerDisconnect(listener: (peer: PeerId) => void): () => void
-  /** Calls `listener` with each peer a discovery mechanism (mDNS on the LAN) finds; returns the unsubscribe function. */
+  /** Calls `listener` with each peer nara's LAN discovery (mDNS, see lan-discovery.ts) finds, not with every peer the peer store learns; returns the unsubscribe function. */
   onPeerDiscovered(listener: (peer: PeerId) => void): () => void
   /** Where this node listens. */
   addresses(): Multiaddr[]
@@ -107,7 +108,7 @@ export function hostFromLibp2p (node: Libp2pLike): TransportHost {
       return () => { node.removeEventListener('connection:close', listener) }
     },
     onPeerDisconnect: (listener) => onPeerDisconnect(node, listener),
-    onPeerDiscovered: (listener) => onDiscovery(node, listener),
+    onPeerDiscovered: (listener) => onLanPeer(node, listener),
     neighbours: async (options) => await closestPeers(node.peerRouting, node.peerId, options),
     refreshAddresses: async (peer, options) => {
       const dht = node.services.dht
@@ -160,7 +161,7 @@ export function hostFromComponents (components: HostComponents, pubsub: NaraPubS
       return () => { components.events.removeEventListener('connection:close', listener) }
     },
     onPeerDisconnect: (listener) => onPeerDisconnect(components.events, listener),
-    onPeerDiscovered: (listener) => onDiscovery(components.events, listener),
+    onPeerDiscovered: (listener) => onLanPeer(components.events, listener),
     neighbours: async (options) => components.peerRouting === undefined ? [] : await closestPeers(components.peerRouting, components.peerId, options),
     ...(components.peerRouting !== undefined
       ? { refreshAddresses: async (peer: PeerId, options?: AbortOptions) => { await askPeerRouting(components.peerRouting as Pick<PeerRouting, 'findPeer'>, peer, options) } }
@@ -179,12 +180,6 @@ function onPeerDisconnect (events: Pick<TypedEventTarget<Libp2pEvents>, 'addEven
   const handler = (event: CustomEvent<PeerId>): void => { listener(event.detail) }
   events.addEventListener('peer:disconnect', handler)
   return () => { events.removeEventListener('peer:disconnect', handler) }
-}
-
-function onDiscovery (events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>, listener: (peer: PeerId) => void): () => void {
-  const handler = (event: CustomEvent<{ id: PeerId }>): void => { listener(event.detail.id) }
-  events.addEventListener('peer:discovery', handler)
-  return () => { events.removeEventListener('peer:discovery', handler) }
 }
 
 /** How many neighbours a join asks peer routing for: Kad-DHT's bucket size. */

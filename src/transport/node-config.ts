@@ -21,6 +21,7 @@ import {
 import { naraGossipsub } from './gossip-options.js'
 import { wholeWrites } from './whole-writes.js'
 import { frameLengthsWithoutErrors } from './frame-lengths.js'
+import { lanDiscovery } from './lan-discovery.js'
 import { halfWindowUpdates } from './window-updates.js'
 import { contactsOnceMet } from './kad-contacts.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -84,7 +85,7 @@ export function naraLibp2pOptions (opts: NaraLibp2pConfig): Libp2pOptions<NaraSe
     transports: [tcp({ dialOpts: CONNECT_WITHIN }), webSockets(opts.webSocketsTls !== undefined ? { https: opts.webSocketsTls } : {}), circuitRelayTransport()],
     // a relay's share per source IP is the network service's call
     connectionGater: { denyInboundRelayReservation: async (peer) => network?.denyReservation(peer) ?? false },
-    ...((opts.mdns ?? !local) ? { peerDiscovery: [mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS })] } : {}),
+    ...((opts.mdns ?? !local) ? { peerDiscovery: [lanDiscovery(mdns({ serviceTag: MDNS_SERVICE_TAG, interval: MDNS_INTERVAL_MS }))] } : {}),
     connectionEncrypters: [frameLengthsWithoutErrors(wholeWrites(noise()))],
     // each end pings each connection with a yamux frame and aborts it unanswered: no ping streams
     streamMuxers: [keepAliveWithDeadline(halfWindowUpdates(yamux({ maxEarlyStreams: MAX_EARLY_STREAMS, enableKeepAlive: false })),
