@@ -177,6 +177,8 @@ export const RELAY_RESERVATIONS = 2
  * or this IP's share taken).
  */
 export const RELAY_RETRY = { firstMs: 5_000, maxMs: 60_000 } as const
+/** How long a private nara's dial to a public nara it has not met (to see whether it relays) may take. */
+export const RELAY_DIAL_MS = 10_000
 
 /**
  * What a public nara's relay grants. libp2p's defaults (2 min, 128 KiB per relayed

@@ -1,11 +1,12 @@
-import { circuitRelayServer, type CircuitRelayServerComponents, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { RELAY_V2_HOP_CODEC, circuitRelayServer, type CircuitRelayServerComponents, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { start, stop, type Connection, type Libp2pEvents, type Logger, type PeerId, type Startable, type TypedEventTarget } from '@libp2p/interface'
 import { scopeOf } from './address-scope.js'
 import { DirectUpgrades, type DirectUpgradeOutcome } from './direct-upgrades.js'
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability.js'
 import { RelayReservations } from './relay-reservations.js'
-import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_LIMITS, RELAY_RESERVATIONS, RELAY_RETRY } from './constants.js'
+import { DIRECT_UPGRADE_WINDOW_MS, REACHABILITY_VERDICT_MS, RELAY_DIAL_MS, RELAY_LIMITS, RELAY_RESERVATIONS, RELAY_RETRY } from './constants.js'
 import type { TransportManager } from '@libp2p/interface-internal'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Whether a nara relays for others: always, never, or once AutoNAT says it is public. */
 export type RelayMode = 'auto' | 'on' | 'off'
@@ -73,6 +74,8 @@ export class NetworkService implements Startable {
           return [] // not identified yet: its protocols come with peer:identify
         }
       },
+      knownPublic: async () => await publicNarasNotMet(components),
+      dial: async (address) => { await components.connectionManager.openConnection(address, { signal: AbortSignal.timeout(RELAY_DIAL_MS) }) },
       listen: async (address) => { await components.transportManager.listen([address]) },
       retryDue: () => { this.background(this.reserveRelays()) },
       onFailure: (peer, err) => { this.log('could not reserve a slot on relay %s: %s', peer, err.message) }
@@ -192,6 +195,23 @@ export class NetworkService implements Startable {
     if (!this.started || !this.init.reserveWhenPrivate || this.tracker.status().reachability !== 'private') return
     await this.reservations.fill()
   }
+}
+
+/**
+ * Naras in the peer store with a public address and no direct connection from this one,
+ * leaving out those identify showed do not relay: each with its first such address.
+ */
+async function publicNarasNotMet (components: Pick<NetworkServiceComponents, 'peerStore' | 'connectionManager' | 'peerId'>): Promise<Array<{ peer: string, address: Multiaddr }>> {
+  const met = new Set(components.connectionManager.getConnections().filter(c => c.limits === undefined).map(c => c.remotePeer.toString()))
+  const found: Array<{ peer: string, address: Multiaddr }> = []
+  for (const peer of await components.peerStore.all()) {
+    const id = peer.id.toString()
+    if (met.has(id) || peer.id.equals(components.peerId)) continue
+    if (peer.protocols.length > 0 && !peer.protocols.includes(RELAY_V2_HOP_CODEC)) continue
+    const address = peer.addresses.map(a => a.multiaddr).find(ma => scopeOf(ma) === 'public')
+    if (address !== undefined) found.push({ peer: id, address: address.encapsulate(`/p2p/${id}`) })
+  }
+  return found
 }
 
 /** The IP of a multiaddr string such as /ip4/1.2.3.4/tcp/5 or /ip6/::1/tcp/5. */

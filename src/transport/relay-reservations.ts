@@ -21,6 +21,14 @@ export interface RelayReservationsOptions {
   protocolsOf: (peer: string) => Promise<string[]>
   /** listens on a `/p2p-circuit` address through one relay: libp2p's relay transport reserves a slot there */
   listen: (address: Multiaddr) => Promise<void>
+  /**
+   * Naras known to listen on a public address (from their announcements) that this one
+   * has no direct connection to: where more relays may be. Dialled when the relays among
+   * its connections are too few; identify then tells whether each relays.
+   */
+  knownPublic: () => Promise<Array<{ peer: string, address: Multiaddr }>>
+  /** opens a connection to a nara at one of its public addresses */
+  dial: (address: Multiaddr) => Promise<void>
   /** a relay that refused may be asked again now: the owner calls `fill()` if it still wants slots */
   retryDue: () => void
   /** a reservation failed: why, for the log */
@@ -33,7 +41,8 @@ export interface RelayReservationsOptions {
  * own relay discovery (a `/p2p-circuit` listen address) walks the DHT without pause
  * until it holds every slot it wants, which in a swarm with fewer relays than that
  * (one public nara, or one of two gone) spins a core for good; here a missing slot
- * waits for the next relay to connect, or for a relay that refused to be asked again.
+ * meets more public naras (those it knows from their announcements and has not met, each
+ * dialled once a minute at most), or waits for a relay that refused to be asked again.
  * A slot is gone when its relay's connection closes or when its relayed address leaves
  * the nara's own addresses (libp2p's reservation store dropped it: a refresh failed).
  */
@@ -42,6 +51,8 @@ export class RelayReservations {
   /** relays whose reservation is under way: held, but not announced yet */
   private readonly reserving = new Set<string>()
   private readonly refused = new Map<string, { until: number, waitMs: number }>()
+  /** naras dialled to see whether they relay: not dialled again before this (ms since the epoch) */
+  private readonly sought = new Map<string, number>()
   private filling?: Promise<void>
   private again = false
   private retryTimer?: ReturnType<typeof setTimeout>
@@ -67,6 +78,8 @@ export class RelayReservations {
           if (next === undefined) break
           await this.reserve(next.peer, next.address)
         }
+        // too few relays among its connections: meet more (their identify calls fill() again)
+        if (this.held.size < this.opts.wanted) await this.seek(this.opts.wanted - this.held.size)
       } while (this.again)
       if (this.held.size < this.opts.wanted) this.retryWhenDue()
     })().finally(() => { this.filling = undefined })
@@ -131,6 +144,23 @@ export class RelayReservations {
       this.opts.retryDue()
     }, due - now)
     this.retryTimer.unref?.()
+  }
+
+  /**
+   * Dials up to `count` naras with a public address it has not met yet, none of them
+   * again within the longest retry wait: a swarm without enough relays is not redialled
+   * over and over. A nara keeps only a few connections of its choosing, so the relays
+   * of a swarm are not usually among them.
+   */
+  private async seek (count: number): Promise<void> {
+    const now = Date.now()
+    for (const [peer, until] of this.sought) if (until <= now) this.sought.delete(peer)
+    const fresh = (await this.opts.knownPublic()).filter(({ peer }) => !this.held.has(peer) && !this.sought.has(peer))
+    const chosen = [...new Map(fresh.map(c => [c.peer, c])).values()].slice(0, count)
+    for (const { peer } of chosen) this.sought.set(peer, now + this.opts.retry.maxMs)
+    await Promise.all(chosen.map(async ({ peer, address }) => {
+      await this.opts.dial(address).catch((err: Error) => { this.opts.onFailure?.(peer, err) })
+    }))
   }
 
   private direct (): RelayCandidateConnection[] {

@@ -118,14 +118,21 @@ describe('relay reservations of a private nara', () => {
   const conn = (peer: string, addr: string, direction: 'inbound' | 'outbound' = 'outbound', limits?: unknown): RelayCandidateConnection =>
     ({ remotePeer: { toString: () => peer }, remoteAddr: ma(addr), direction, ...(limits !== undefined ? { limits } : {}) })
 
-  function reservations (connections: RelayCandidateConnection[], protocols: Record<string, string[]>, refuse = new Set<string>()): { r: RelayReservations, listened: string[], failures: string[] } {
+  type Known = Array<{ peer: string, address: Multiaddr }>
+  function reservations (connections: RelayCandidateConnection[], protocols: Record<string, string[]>, refuse = new Set<string>(), known: Known = []): { r: RelayReservations, listened: string[], failures: string[], dialled: string[] } {
     const listened: string[] = []
     const failures: string[] = []
+    const dialled: string[] = []
     const r: RelayReservations = new RelayReservations({
       wanted: 2,
       retry: { firstMs: 5_000, maxMs: 60_000 },
       connections: () => connections,
       protocolsOf: async (peer) => protocols[peer] ?? [],
+      knownPublic: async () => known.filter(k => !connections.some(c => c.remotePeer.toString() === k.peer)),
+      dial: async (address) => {
+        dialled.push(address.toString())
+        if ([...refuse].some(p => address.toString().includes(p))) throw new Error('ECONNREFUSED')
+      },
       listen: async (address) => {
         listened.push(address.toString())
         if ([...refuse].some(p => address.toString().includes(p))) throw new Error('RESERVATION_REFUSED')
@@ -133,7 +140,7 @@ describe('relay reservations of a private nara', () => {
       retryDue: () => { void r.fill() },
       onFailure: (peer, err) => { failures.push(`${peer}: ${err.message}`) }
     })
-    return { r, listened, failures }
+    return { r, listened, failures, dialled }
   }
 
   it('reserves on peers it dialled at public addresses that speak the hop protocol, no more than wanted', async () => {
@@ -152,6 +159,37 @@ describe('relay reservations of a private nara', () => {
     await r.fill()
     expect(listened).toEqual([`/ip4/11.0.1.1/tcp/4001/p2p/${RELAY}/p2p-circuit`, `/ip4/11.0.1.2/tcp/4001/p2p/${OTHER}/p2p-circuit`])
     expect(r.relays()).toEqual([RELAY, OTHER])
+  })
+
+  it('meets public naras it knows of when its connections hold too few relays, each once a minute at most', async () => {
+    vi.useFakeTimers()
+    const third = '12D3KooWBqNSWapMcP14cA3qaypSNt7gQcxQfevTziYxF8eSg3K6'
+    const hop = [RELAY_V2_HOP_CODEC]
+    const connections = [conn(RELAY, '/ip4/11.0.1.1/tcp/4001')]
+    const known = [{ peer: OTHER, address: ma(`/ip4/11.0.1.2/tcp/4001/p2p/${OTHER}`) }, { peer: third, address: ma(`/ip4/11.0.1.5/tcp/4001/p2p/${third}`) }]
+    const unreachable = new Set([third])
+    const { r, listened, dialled } = reservations(connections, { [RELAY]: hop, [OTHER]: hop }, unreachable, known)
+    await r.fill()
+    expect(r.relays()).toEqual([RELAY])
+    expect(dialled).toEqual([`/ip4/11.0.1.2/tcp/4001/p2p/${OTHER}`]) // one slot short: one nara met
+    // the dial opened a connection; identify says it relays, and fill() runs again
+    connections.push(conn(OTHER, `/ip4/11.0.1.2/tcp/4001/p2p/${OTHER}`))
+    await r.fill()
+    expect(r.relays()).toEqual([RELAY, OTHER])
+    expect(listened.at(-1)).toBe(`/ip4/11.0.1.2/tcp/4001/p2p/${OTHER}/p2p-circuit`)
+    // a relay gone: the next public nara it knows is dialled; neither is dialled again within a minute of its last dial
+    connections.splice(1, 1)
+    expect(r.connectionClosed(OTHER)).toBe(true)
+    await r.fill()
+    expect(dialled.slice(1)).toEqual([`/ip4/11.0.1.5/tcp/4001/p2p/${third}`])
+    await r.fill()
+    await vi.advanceTimersByTimeAsync(59_000)
+    await r.fill()
+    expect(dialled).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1_500) // a minute after the first dials: one of the two is tried again
+    await r.fill()
+    expect(dialled).toHaveLength(3)
+    r.stop()
   })
 
   it('asks a relay that refused again by itself, 5 s later, then twice as long after each refusal; frees the slot of a relay whose connection closed', async () => {
@@ -200,6 +238,8 @@ describe('relay reservations of a private nara', () => {
       retry: { firstMs: 5_000, maxMs: 60_000 },
       connections: () => connections,
       protocolsOf: async () => hop,
+      knownPublic: async () => [],
+      dial: async () => {},
       listen: async () => { await new Promise<void>(resolve => { answer = resolve }) },
       retryDue: () => {}
     })
