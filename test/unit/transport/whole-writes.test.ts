@@ -1,21 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
-import { noise } from '@chainsafe/libp2p-noise'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddrConnectionPair } from '@libp2p/utils'
+import { noiseEncrypter } from '../../helpers/noise.js'
 import { isUint8ArrayList, type Uint8ArrayList } from 'uint8arraylist'
 import { wholeWrites } from '../../../src/transport/whole-writes.js'
-import type { ComponentLogger, ConnectionEncrypter, Logger, MessageStream, MultiaddrConnection, SecuredConnection, Upgrader } from '@libp2p/interface'
-
-const quiet: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => quiet })
-const logger: ComponentLogger = { forComponent: () => quiet }
-/** noise asks the upgrader which muxers to offer in its handshake: none here */
-const upgrader = { getStreamMuxers: () => new Map() } as unknown as Upgrader
+import type { ConnectionEncrypter, MessageStream, MultiaddrConnection, SecuredConnection } from '@libp2p/interface'
 
 async function encrypter (wrap: boolean): Promise<ConnectionEncrypter> {
-  const privateKey = await generateKeyPair('Ed25519')
-  const components = { privateKey, peerId: peerIdFromPrivateKey(privateKey), logger, upgrader }
-  return wrap ? wholeWrites(noise())(components) : noise()(components)
+  return await noiseEncrypter(wrap ? wholeWrites : undefined)
 }
 
 /** Records what the encrypter hands the connection below it: one entry per send. */
