@@ -5,7 +5,7 @@ import type { Libp2pEvents, PeerDiscovery, PeerId, PeerInfo, TypedEventTarget } 
  * finds. libp2p's own `peer:discovery` will not do: it fires for every peer first
  * written to the peer store, and presence writes the addresses of every nara it hears
  * announced (so do DHT answers). Dialling on it connected every nara to every other
- * one, twice over in places: 86-90 connections each in a swarm of 50.
+ * one, twice over in places: 82-90 connections each in a swarm of 50.
  */
 export const LAN_PEER_EVENT = 'nara:lan-peer'
 

@@ -159,7 +159,7 @@ export class RelayReservations {
     const chosen = [...new Map(fresh.map(c => [c.peer, c])).values()].slice(0, count)
     for (const { peer } of chosen) this.sought.set(peer, now + this.opts.retry.maxMs)
     await Promise.all(chosen.map(async ({ peer, address }) => {
-      await this.opts.dial(address).catch((err: Error) => { this.opts.onFailure?.(peer, err) })
+      await this.opts.dial(address).catch((err: Error) => { this.opts.onFailure?.(peer, new Error(`could not reach it: ${err.message}`)) })
     }))
   }
 
