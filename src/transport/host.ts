@@ -1,8 +1,8 @@
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { AbortOptions, ComponentLogger, ContentRouting, Libp2p, Libp2pEvents, PeerId, PeerRouting, PeerStore, Stream, StreamHandler, StreamHandlerOptions, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { onLanPeer } from './lan-discovery.js'
 import type { KadDHT } from '@libp2p/kad-dht'
+import { onLanPeer } from './lan-discovery.js'
 
 export interface ConnectOptions extends AbortOptions {
   /** Called once the connection is open, before its handshake (encryption, muxer) begins. */

@@ -24,7 +24,7 @@ export interface RelayReservationsOptions {
   /**
    * Naras known to listen on a public address (from their announcements) that this one
    * has no direct connection to: where more relays may be. Dialled when the relays among
-   * its connections are too few; identify then tells whether each relays.
+   * its connections are too few; identify then tells whether each relays. Each nara once.
    */
   knownPublic: () => Promise<Array<{ peer: string, address: Multiaddr }>>
   /** opens a connection to a nara at one of its public addresses */
@@ -155,8 +155,7 @@ export class RelayReservations {
   private async seek (count: number): Promise<void> {
     const now = Date.now()
     for (const [peer, until] of this.sought) if (until <= now) this.sought.delete(peer)
-    const fresh = (await this.opts.knownPublic()).filter(({ peer }) => !this.held.has(peer) && !this.sought.has(peer))
-    const chosen = [...new Map(fresh.map(c => [c.peer, c])).values()].slice(0, count)
+    const chosen = (await this.opts.knownPublic()).filter(({ peer }) => !this.held.has(peer) && !this.sought.has(peer)).slice(0, count)
     for (const { peer } of chosen) this.sought.set(peer, now + this.opts.retry.maxMs)
     await Promise.all(chosen.map(async ({ peer, address }) => {
       await this.opts.dial(address).catch((err: Error) => { this.opts.onFailure?.(peer, new Error(`could not reach it: ${err.message}`)) })
